@@ -1,0 +1,93 @@
+/**
+ * Builds the Fastify application from a validated configuration; never
+ * listens (server.ts does). Infrastructure adapters are created here, once,
+ * and closed when the app closes.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createLocalJWKSet } from 'jose';
+import { authPlugin } from './auth/auth.plugin.ts';
+import { createTokenVerifier } from './auth/token-verifier.ts';
+import type { Config } from './config/config.ts';
+import { registerErrorHandling } from './errors/error-handler.ts';
+import { ProblemSchema } from './errors/problem.schema.ts';
+import { validatorCompiler } from './http/validator-compiler.ts';
+import { createDatabase } from './infra/db/database.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
+import { TaskPageSchema, TaskSchema } from './modules/tasks/tasks.schemas.ts';
+import { TasksService } from './modules/tasks/tasks.service.ts';
+import { loggerOptions, requestIdOf } from './observability/logger.ts';
+import { openApiDocument, swaggerUiOptions } from './openapi.ts';
+
+/** The issuer the development identity provider serves when no OIDC_ISSUER is configured. */
+export const devIssuerOf = (config: Config) => `${config.publicUrl}/realms/tasks`;
+
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+async function tokenVerifierFor(config: Config) {
+  const options = { audience: config.oidc.audience, rolesClaim: config.oidc.rolesClaim };
+  if (config.oidc.issuer) {
+    return createTokenVerifier({ ...options, issuer: config.oidc.issuer, jwksUrl: config.oidc.jwksUrl });
+  }
+  // The development provider runs in this process: its public keys are read directly.
+  const { loadOrCreateSigningKeys } = await import('./auth/dev-idp/signing-keys.ts');
+  const { publicJwks } = await loadOrCreateSigningKeys(config.dataDir);
+  return createTokenVerifier({
+    ...options,
+    issuer: devIssuerOf(config),
+    keys: createLocalJWKSet(publicJwks),
+  });
+}
+
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: requestIdOf,
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: {} },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+
+  // JSON only (and merge patch for PATCH): any other body is a 415.
+  app.removeContentTypeParser(['text/plain']);
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const db = createDatabase(config.database);
+  app.addHook('onClose', () => db.close());
+
+  const issuer = config.oidc.issuer ?? devIssuerOf(config);
+  for (const schema of [ProblemSchema, TaskSchema, TaskPageSchema]) app.addSchema(schema);
+  await app.register(swagger, openApiDocument(config, issuer));
+  await app.register(swaggerUi, swaggerUiOptions(config));
+
+  if (!config.oidc.issuer) {
+    // Loaded only in development mode: production never loads the provider's code.
+    const { devIdentityProviderPlugin } = await import('./auth/dev-idp/dev-idp.plugin.ts');
+    await app.register(devIdentityProviderPlugin, {
+      prefix: '/realms/tasks',
+      issuer,
+      publicUrl: config.publicUrl,
+      audience: config.oidc.audience,
+      pool: db.primary,
+      dataDir: config.dataDir,
+    });
+  }
+  await app.register(authPlugin, { verifier: await tokenVerifierFor(config) });
+  await app.register(healthRoutes, { db });
+  await app.register(tasksRoutes, { service: new TasksService(db) });
+  return app;
+}

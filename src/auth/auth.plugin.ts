@@ -1,0 +1,87 @@
+/**
+ * Authentication for routes that need a caller: reads the Bearer token,
+ * verifies it, and checks that the caller's roles allow the route's action.
+ * Routes declare `preHandler: app.authorize('task:read')`; nothing else decides.
+ */
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from '../errors/app-error.ts';
+import { type Action, allows, hasAnyRole } from './policy.ts';
+import type { Principal } from './principal.ts';
+import { KeysUnavailable, TokenRejected, type TokenVerifier } from './token-verifier.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authorize(action: Action): preHandlerAsyncHookHandler;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+const REALM = 'Bearer realm="tasks"';
+
+function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(header);
+  if (!match?.[1]) {
+    throw new AppError('INVALID_TOKEN', 'The Authorization header is not a Bearer token.', {
+      headers: { 'www-authenticate': `${REALM}, error="invalid_request"` },
+    });
+  }
+  return match[1];
+}
+
+async function authenticate(verifier: TokenVerifier, request: FastifyRequest): Promise<Principal> {
+  const token = bearerTokenOf(request);
+  if (!token) {
+    throw new AppError('UNAUTHENTICATED', 'This endpoint needs an access token (Authorization: Bearer).', {
+      headers: { 'www-authenticate': REALM },
+    });
+  }
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof TokenRejected) {
+      request.log.info({ reason: error.reason }, 'access token rejected');
+      throw new AppError(
+        'INVALID_TOKEN',
+        `The access token was rejected (${error.message.split(': ')[1]}).`,
+        {
+          headers: { 'www-authenticate': `${REALM}, error="invalid_token"` },
+        },
+      );
+    }
+    if (error instanceof KeysUnavailable) {
+      request.log.warn({ err: error.cause }, 'identity provider keys unavailable');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'The identity provider cannot be reached.', {
+        headers: { 'retry-after': '5' },
+      });
+    }
+    throw error;
+  }
+}
+
+export interface AuthPluginOptions {
+  verifier: TokenVerifier;
+}
+
+export const authPlugin = fp<AuthPluginOptions>(
+  async (app: FastifyInstance, { verifier }) => {
+    app.decorateRequest('principal', null as unknown as Principal);
+    app.decorate('authorize', (action: Action): preHandlerAsyncHookHandler => {
+      return async (request) => {
+        const principal = await authenticate(verifier, request);
+        request.principal = principal;
+        if (!hasAnyRole(principal)) {
+          throw new AppError('FORBIDDEN', 'Your account has no role in this application.');
+        }
+        if (!allows(principal, action)) {
+          throw new AppError('FORBIDDEN', `Your roles do not allow ${action}.`);
+        }
+      };
+    });
+  },
+  { name: 'auth' },
+);

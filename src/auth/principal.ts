@@ -1,0 +1,14 @@
+export const Roles = ['admin', 'user', 'viewer'] as const;
+export type Role = (typeof Roles)[number];
+
+/** The verified caller of a request: who they are and what their token grants. */
+export interface Principal {
+  subject: string;
+  roles: ReadonlySet<Role>;
+  username: string | undefined;
+  email: string | undefined;
+  /** OIDC session id (`sid`): what a back-channel logout names. */
+  sessionId: string | undefined;
+  /** Token expiry, seconds since the epoch. */
+  expiresAt: number;
+}

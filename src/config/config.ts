@@ -1,0 +1,174 @@
+/**
+ * The one place that reads `process.env`. Every setting is declared once in
+ * `EnvSchema`; `loadConfig` validates all of them at start and reports every
+ * bad variable by name, so a typo never surfaces later as a strange failure.
+ * Secrets may come from files (`<NAME>_FILE`), as Docker and Kubernetes
+ * secrets provide them.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Url = (description: string) =>
+  Type.String({ minLength: 1, pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://', description });
+const Int = (minimum: number, maximum: number, description: string) =>
+  Type.Integer({ minimum, maximum, description });
+
+export const EnvSchema = Type.Object({
+  PORT: Type.Optional(Int(0, 65535, 'HTTP port of the API (default 8000)')),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'interface to listen on (default 0.0.0.0)' })),
+  PUBLIC_URL: Type.Optional(Url('URL clients use to reach the API (default http://localhost:PORT)')),
+  DATA_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'embedded data folder (default ./data)' }),
+  ),
+  LOG_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'folder for log files (default: stdout only)' }),
+  ),
+  LOG_LEVEL: Type.Optional(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  WEB_CONCURRENCY: Type.Optional(Int(1, 64, 'API worker processes (default: number of cores)')),
+  DATABASE_URL: Type.Optional(Url('PostgreSQL primary; unset = embedded PostgreSQL under DATA_DIR')),
+  DATABASE_MIGRATION_URL: Type.Optional(
+    Url('direct (not PgBouncer) URL for migrations (default DATABASE_URL)'),
+  ),
+  MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'apply migrations at start (default true)' })),
+  DATABASE_REPLICA_URL: Type.Optional(Type.String({ description: 'read replica URL(s), comma-separated' })),
+  DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(0, 600_000, 'per-statement limit (default 5000)')),
+  EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
+  REDIS_URL: Type.Optional(Url('Redis for cache and shared state; unset = in-process')),
+  AMQP_URL: Type.Optional(Url('RabbitMQ; unset = in-process queue')),
+  OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
+  OIDC_AUDIENCE: Type.Optional(
+    Type.String({ minLength: 1, description: 'expected aud/azp (default tasks-api)' }),
+  ),
+  OIDC_ROLES_CLAIM: Type.Optional(
+    Type.String({ minLength: 1, description: 'dotted path (realm_access.roles)' }),
+  ),
+  OIDC_JWKS_URL: Type.Optional(Url('fetch keys here instead of the discovered jwks_uri (in-cluster URL)')),
+  SMTP_URL: Type.Optional(Url('SMTP server; unset = .eml files under DATA_DIR')),
+  MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
+  CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'listing cache TTL (default 300)')),
+});
+export type Env = Static<typeof EnvSchema>;
+
+/** Variables whose value may instead be read from the file named by `<NAME>_FILE`. */
+const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_MIGRATION_URL',
+  'DATABASE_REPLICA_URL',
+  'REDIS_URL',
+  'AMQP_URL',
+  'SMTP_URL',
+] as const;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  logDir: string | undefined;
+  logLevel: string;
+  webConcurrency: number;
+  database: {
+    /** undefined = start the embedded PostgreSQL */
+    url: string | undefined;
+    /** direct connection for migrations (advisory locks need a session) */
+    migrationUrl: string | undefined;
+    migrateOnStart: boolean;
+    replicaUrls: string[];
+    poolSize: number;
+    statementTimeoutMs: number;
+    embeddedPort: number;
+  };
+  redisUrl: string | undefined;
+  amqpUrl: string | undefined;
+  oidc: {
+    /** undefined = serve the built-in development identity provider */
+    issuer: string | undefined;
+    audience: string;
+    rolesClaim: string;
+    jwksUrl: string | undefined;
+  };
+  mail: { smtpUrl: string | undefined; from: string };
+  cacheTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = {};
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) problems.push(`${name} and ${name}_FILE are both set; use one`);
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return resolved;
+}
+
+function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const problems: string[] = [];
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  Object.assign(raw, readSecretFiles(env, problems));
+  const converted = Value.Convert(EnvSchema, raw) as Record<string, unknown>;
+  // One message per variable, every variable checked: the whole list at once.
+  for (const [name, schema] of Object.entries(EnvSchema.properties)) {
+    if (converted[name] === undefined) continue;
+    const [first] = Value.Errors(schema, converted[name]);
+    if (first) problems.push(`${name}: ${first.message} (got ${JSON.stringify(raw[name])})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return converted as Env;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(env);
+  const port = e.PORT ?? 8000;
+  return {
+    port,
+    host: e.HOST ?? '0.0.0.0',
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(e.DATA_DIR ?? 'data'),
+    logDir: e.LOG_DIR ? path.resolve(e.LOG_DIR) : undefined,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
+    database: {
+      url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+      migrateOnStart: e.MIGRATE_ON_START ?? true,
+      replicaUrls: (e.DATABASE_REPLICA_URL ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+      poolSize: e.DATABASE_POOL_SIZE ?? 10,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+      embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
+    },
+    redisUrl: e.REDIS_URL,
+    amqpUrl: e.AMQP_URL,
+    oidc: {
+      issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
+      audience: e.OIDC_AUDIENCE ?? 'tasks-api',
+      rolesClaim: e.OIDC_ROLES_CLAIM ?? 'realm_access.roles',
+      jwksUrl: e.OIDC_JWKS_URL,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Tasks <tasks@localhost>' },
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Connection pools to PostgreSQL. Everything here works through PgBouncer in
+ * transaction mode: unnamed statements only, no session state, settings by
+ * `SET LOCAL` inside a transaction.
+ */
+import pg from 'pg';
+import type { Config } from '../../config/config.ts';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface Database {
+  primary: pg.Pool;
+  /** Runs `work` in one transaction on the primary; rolls back on any error. */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// int8 (counts) as JS numbers: our counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export function createDatabase(settings: Config['database'], applicationName = 'tasks-api'): Database {
+  if (!settings.url) throw new Error('createDatabase needs a database URL (the embedded start sets one).');
+  const primary = new pg.Pool({
+    connectionString: settings.url,
+    max: settings.poolSize,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  primary.on('error', () => {});
+  const statementTimeout = `SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`;
+
+  return {
+    primary,
+    async transaction(work) {
+      const client = await primary.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        await client.query(statementTimeout);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is discarded, not returned to the pool.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => primary.end(),
+  };
+}

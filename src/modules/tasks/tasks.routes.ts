@@ -1,0 +1,213 @@
+/**
+ * HTTP face of tasks: validate (schemas), authorize (declared action),
+ * delegate to the service, set the contract's headers.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { problemResponses } from '../../errors/problem.schema.ts';
+import { normalizeListQuery } from './tasks.query.ts';
+import { etagOf, matchesIfNoneMatch } from './tasks.rules.ts';
+import {
+  CreateTaskBodySchema,
+  CreateTaskHeadersSchema,
+  IfMatchHeaderSchema,
+  ListTasksQuerySchema,
+  PatchTaskBodySchema,
+  ReplaceTaskBodySchema,
+  type Task,
+  TaskParamsSchema,
+} from './tasks.schemas.ts';
+import type { TasksService } from './tasks.service.ts';
+
+const TaskResponse = (description: string) => ({
+  description,
+  headers: { etag: { type: 'string', description: 'The task version, "<version>".' } },
+  content: { 'application/json': { schema: Type.Ref('Task') } },
+});
+const security = [{ oidc: [] }];
+const tags = ['tasks'];
+const AUTH_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'DEPENDENCY_UNAVAILABLE'] as const;
+const BODY_ERRORS = [
+  'MALFORMED_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'VALIDATION_FAILED',
+] as const;
+
+export interface TasksRoutesOptions {
+  service: TasksService;
+}
+
+export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async (app, { service }) => {
+  const withEtag = (task: Task) => ({ etag: etagOf(task) });
+
+  app.get(
+    '/tasks',
+    {
+      preHandler: app.authorize('task:list'),
+      schema: {
+        summary: 'List tasks',
+        description:
+          'Admins and viewers see every task, a user only their own. Order is total (ties broken by id). ' +
+          '`cursor` (keyset) costs the same at any depth; `skip` reads and discards `skip` rows first.',
+        tags,
+        security,
+        querystring: ListTasksQuerySchema,
+        response: {
+          200: { description: 'One page', content: { 'application/json': { schema: Type.Ref('TaskPage') } } },
+          ...problemResponses('CONTRADICTORY_PARAMETERS', 'VALIDATION_FAILED', ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request) => service.list(normalizeListQuery(request.query, request.principal)),
+  );
+
+  app.get(
+    '/tasks/:id',
+    {
+      preHandler: app.authorize('task:read'),
+      schema: {
+        summary: 'Read a task',
+        description: 'A task the caller may not see is 404, like one that does not exist.',
+        tags,
+        security,
+        params: TaskParamsSchema,
+        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String()) }),
+        response: {
+          200: TaskResponse('The task'),
+          304: { description: 'Your copy (If-None-Match) is current', type: 'null' },
+          ...problemResponses('TASK_NOT_FOUND', ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const task = await service.get(request.principal, request.params.id);
+      reply.headers(withEtag(task));
+      if (matchesIfNoneMatch(request.headers['if-none-match'], task)) return reply.code(304).send(null);
+      return task;
+    },
+  );
+
+  app.post(
+    '/tasks',
+    {
+      preHandler: app.authorize('task:create'),
+      schema: {
+        summary: 'Create a task',
+        description:
+          'The caller owns the new task (an admin may name another owner). With `Idempotency-Key`, ' +
+          'a retry returns the task created first; the same key with another body is 409.',
+        tags,
+        security,
+        headers: CreateTaskHeadersSchema,
+        body: CreateTaskBodySchema,
+        response: {
+          201: {
+            ...TaskResponse('Created (or replayed for the same Idempotency-Key)'),
+            headers: {
+              location: { type: 'string' },
+              etag: { type: 'string' },
+              'idempotent-replayed': { type: 'string', enum: ['true'] },
+            },
+          },
+          ...problemResponses('IDEMPOTENCY_KEY_REUSED', ...BODY_ERRORS, ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { task, replayed } = await service.create(
+        request.principal,
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      reply.code(201).headers({ ...withEtag(task), location: `/tasks/${task.id}` });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return task;
+    },
+  );
+
+  const conditionalWrite = {
+    params: TaskParamsSchema,
+    headers: IfMatchHeaderSchema,
+    tags,
+    security,
+  };
+
+  app.put(
+    '/tasks/:id',
+    {
+      preHandler: app.authorize('task:update'),
+      schema: {
+        summary: 'Replace a task',
+        description:
+          'Replaces title, description and status (an omitted optional field returns to its default). ' +
+          'With `If-Match`, 412 if the task changed since it was read.',
+        ...conditionalWrite,
+        body: ReplaceTaskBodySchema,
+        response: {
+          200: TaskResponse('The task as stored'),
+          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...BODY_ERRORS, ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const task = await service.replace(
+        request.principal,
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
+      reply.headers(withEtag(task));
+      return task;
+    },
+  );
+
+  app.patch(
+    '/tasks/:id',
+    {
+      preHandler: app.authorize('task:update'),
+      schema: {
+        summary: 'Change some fields of a task',
+        description:
+          'JSON merge patch (RFC 7396; `application/merge-patch+json` or `application/json`) of the ' +
+          'writable fields. With `If-Match`, 412 if the task changed since it was read.',
+        ...conditionalWrite,
+        body: PatchTaskBodySchema,
+        response: {
+          200: TaskResponse('The task as stored'),
+          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...BODY_ERRORS, ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const task = await service.patch(
+        request.principal,
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
+      reply.headers(withEtag(task));
+      return task;
+    },
+  );
+
+  app.delete(
+    '/tasks/:id',
+    {
+      preHandler: app.authorize('task:delete'),
+      schema: {
+        summary: 'Delete a task',
+        description: 'A second DELETE of the same task is 404.',
+        ...conditionalWrite,
+        response: {
+          204: { description: 'Deleted', type: 'null' },
+          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      await service.delete(request.principal, request.params.id, request.headers['if-match']);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,159 @@
+/**
+ * The rules of tasks: who may do what to which task (asking the policy),
+ * conditional writes, idempotent creation. Owns the transactions.
+ */
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { canAssignOwner, canChange, canSee } from '../../auth/policy.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { AppError, taskNotFound } from '../../errors/app-error.ts';
+import type { Database, Queryable } from '../../infra/db/database.ts';
+import { encodeCursor, isUuid } from './tasks.cursor.ts';
+import type { ListingQuery } from './tasks.query.ts';
+import * as repository from './tasks.repository.ts';
+import { assertIfMatch, normalizeTitle } from './tasks.rules.ts';
+import type { CreateTaskBody, PatchTaskBody, ReplaceTaskBody, Task, TaskPage } from './tasks.schemas.ts';
+
+export interface CreateResult {
+  task: Task;
+  /** true when an Idempotency-Key replay returned the task created earlier */
+  replayed: boolean;
+}
+
+const ownerChangeForbidden = () => new AppError('FORBIDDEN', 'Only an admin may set or change owner_id.');
+
+export class TasksService {
+  constructor(private readonly db: Database) {}
+
+  async list(listing: ListingQuery): Promise<TaskPage> {
+    const rows = await repository.listTasks(this.db.primary, listing);
+    const items = rows.slice(0, listing.limit);
+    const last = items.at(-1);
+    const hasMore = rows.length > listing.limit && last !== undefined;
+    const key = listing.sort.endsWith('updated_at') ? 'updated_at' : 'created_at';
+    return {
+      items,
+      next_cursor: hasMore ? encodeCursor({ sort: listing.sort, key: last[key], id: last.id }) : null,
+    };
+  }
+
+  async get(principal: Principal, id: string): Promise<Task> {
+    const task = isUuid(id) ? await repository.findTask(this.db.primary, id.toLowerCase()) : undefined;
+    if (!task || !canSee(principal, task)) throw taskNotFound();
+    return task;
+  }
+
+  async create(principal: Principal, body: CreateTaskBody, idempotencyKey?: string): Promise<CreateResult> {
+    if (body.owner_id !== undefined && !canAssignOwner(principal)) throw ownerChangeForbidden();
+    const fields = {
+      title: normalizeTitle(body.title),
+      description: body.description ?? null,
+      status: body.status ?? 'todo',
+      owner_id: body.owner_id ?? principal.subject,
+    } as const;
+    if (idempotencyKey === undefined) {
+      return {
+        task: await repository.insertTask(this.db.primary, { id: uuidv7(), ...fields }),
+        replayed: false,
+      };
+    }
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([fields.title, fields.description, fields.status, fields.owner_id]))
+      .digest('base64url');
+    const replay = (record: repository.IdempotencyRecord) => {
+      if (record.request_hash !== requestHash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different body.');
+      }
+      return { task: record.response, replayed: true };
+    };
+    const createOnce = () =>
+      this.db.transaction(async (client) => {
+        const earlier = await repository.findIdempotencyRecord(client, principal.subject, idempotencyKey);
+        if (earlier) return replay(earlier);
+        const task = await repository.insertTask(client, { id: uuidv7(), ...fields });
+        const recorded = await repository.recordIdempotencyKey(client, {
+          callerId: principal.subject,
+          key: idempotencyKey,
+          requestHash,
+          task,
+        });
+        // A concurrent request with the same key won; undo ours and answer as it did.
+        if (!recorded) throw new ConcurrentIdempotentRequest();
+        return { task, replayed: false };
+      });
+    try {
+      return await createOnce();
+    } catch (error) {
+      if (!(error instanceof ConcurrentIdempotentRequest)) throw error;
+      const winner = await repository.findIdempotencyRecord(
+        this.db.primary,
+        principal.subject,
+        idempotencyKey,
+      );
+      if (!winner) throw error;
+      return replay(winner);
+    }
+  }
+
+  replace(principal: Principal, id: string, body: ReplaceTaskBody, ifMatch?: string): Promise<Task> {
+    return this.change(principal, id, ifMatch, (current) => ({
+      title: normalizeTitle(body.title),
+      description: body.description ?? null,
+      status: body.status ?? 'todo',
+      owner_id: body.owner_id ?? current.owner_id,
+    }));
+  }
+
+  patch(principal: Principal, id: string, body: PatchTaskBody, ifMatch?: string): Promise<Task> {
+    return this.change(principal, id, ifMatch, (current) => ({
+      title: body.title === undefined ? current.title : normalizeTitle(body.title),
+      description: body.description === undefined ? current.description : body.description,
+      status: body.status ?? current.status,
+      owner_id: body.owner_id ?? current.owner_id,
+    }));
+  }
+
+  async delete(principal: Principal, id: string, ifMatch?: string): Promise<void> {
+    await this.db.transaction(async (client) => {
+      const current = await this.lockChangeable(client, principal, id);
+      assertIfMatch(ifMatch, current);
+      await repository.deleteTask(client, current.id);
+    });
+  }
+
+  /** Reads the task under a row lock, checks visibility, rights and `If-Match`, then writes what changed. */
+  private change(
+    principal: Principal,
+    id: string,
+    ifMatch: string | undefined,
+    next: (current: Task) => repository.TaskChanges,
+  ): Promise<Task> {
+    return this.db.transaction(async (client) => {
+      const current = await this.lockChangeable(client, principal, id);
+      assertIfMatch(ifMatch, current);
+      const changes = next(current);
+      if (changes.owner_id !== current.owner_id && !canAssignOwner(principal)) throw ownerChangeForbidden();
+      const unchanged =
+        changes.title === current.title &&
+        changes.description === current.description &&
+        changes.status === current.status &&
+        changes.owner_id === current.owner_id;
+      // Nothing changes, so nothing is written: version and updated_at stay as they are.
+      return unchanged ? current : repository.updateTask(client, current.id, changes);
+    });
+  }
+
+  private async lockChangeable(client: Queryable, principal: Principal, id: string): Promise<Task> {
+    const task = isUuid(id)
+      ? await repository.findTask(client, id.toLowerCase(), { forUpdate: true })
+      : undefined;
+    // A task the caller may not change is one they may not see, or one a viewer only reads.
+    if (!task || !canSee(principal, task)) throw taskNotFound();
+    if (!canChange(principal, task))
+      throw new AppError('FORBIDDEN', 'Your roles do not allow changing this task.');
+    return task;
+  }
+}
+
+/** Internal signal: another request committed the same Idempotency-Key while ours ran. */
+class ConcurrentIdempotentRequest extends Error {}

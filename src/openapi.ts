@@ -1,0 +1,52 @@
+/** The OpenAPI 3.1 document (generated from the route schemas) and the interactive docs page. */
+import type { SwaggerOptions } from '@fastify/swagger';
+import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui';
+import type { Config } from './config/config.ts';
+
+export function openApiDocument(config: Config, issuer: string): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Task Management API',
+        version: '1.0.0',
+        description:
+          'Tasks with OIDC roles: `admin` (everything), `user` (own tasks), `viewer` (read-only). ' +
+          'Errors are RFC 9457 problem details.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: config.publicUrl }],
+      tags: [
+        { name: 'tasks', description: 'The task resource' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+      components: {
+        securitySchemes: {
+          oidc: {
+            type: 'openIdConnect',
+            openIdConnectUrl: `${issuer}/.well-known/openid-configuration`,
+            description:
+              'Bearer access token from the identity provider (client `tasks-web` or `tasks-cli`).',
+          },
+        },
+      },
+    },
+    // Name components after the schemas' $id (Task, TaskPage, Problem), not def-0, def-1…
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  };
+}
+
+export function swaggerUiOptions(config: Config): FastifySwaggerUiOptions {
+  return {
+    routePrefix: '/docs',
+    uiConfig: {
+      persistAuthorization: false,
+      oauth2RedirectUrl: `${config.publicUrl}/docs/oauth2-redirect.html`,
+    },
+    initOAuth: {
+      clientId: 'tasks-web',
+      usePkceWithAuthorizationCodeGrant: true,
+      scopes: ['openid', 'profile', 'email'],
+    },
+  };
+}

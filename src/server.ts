@@ -1,0 +1,93 @@
+/**
+ * `npm start`: the API in WEB_CONCURRENCY worker processes (node:cluster).
+ * The primary process prepares what workers share: the embedded PostgreSQL
+ * when DATABASE_URL is unset, migrations, the development provider's keys.
+ * On Kubernetes WEB_CONCURRENCY=1 runs one process per pod, no cluster.
+ */
+import cluster from 'node:cluster';
+import { buildApp, devIssuerOf } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './infra/db/embedded-postgres.ts';
+import { migrate } from './infra/db/migrator.ts';
+import { startupBanner } from './startup-banner.ts';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function serve(config: Config): Promise<void> {
+  const app = await buildApp(config);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+}
+
+/** Prepares shared state once, then serves in-process or in workers; returns the embedded database, if any. */
+async function preparePrimary(config: Config): Promise<{ config: Config; embedded?: EmbeddedDatabase }> {
+  let embedded: EmbeddedDatabase | undefined;
+  let prepared = config;
+  if (!config.database.url) {
+    log(`Starting embedded PostgreSQL (data in ${config.dataDir}) …`);
+    embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, () => {});
+    prepared = { ...config, database: { ...config.database, url: embedded.url, migrationUrl: embedded.url } };
+  }
+  if (prepared.database.migrateOnStart) {
+    const applied = await migrate(prepared.database.migrationUrl as string);
+    if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+  }
+  // Created before any worker starts, so workers never race to create different keys.
+  if (!config.oidc.issuer) {
+    const { loadOrCreateSigningKeys } = await import('./auth/dev-idp/signing-keys.ts');
+    await loadOrCreateSigningKeys(config.dataDir);
+  }
+  return { config: prepared, ...(embedded ? { embedded } : {}) };
+}
+
+function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): void {
+  let stopping = false;
+  let listening = 0;
+  const fork = () => cluster.fork({ DATABASE_URL: config.database.url });
+  cluster.on('listening', () => {
+    listening += 1;
+    if (listening === config.webConcurrency) {
+      log(startupBanner(config, config.oidc.issuer ?? devIssuerOf(config), embedded !== undefined));
+    }
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) void embedded?.stop().then(() => process.exit(0));
+      return;
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    log('Stopping: workers finish their in-flight requests …');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  for (let i = 0; i < config.webConcurrency; i += 1) fork();
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (cluster.isWorker) return serve(config);
+  const { config: prepared, embedded } = await preparePrimary(config);
+  if (prepared.webConcurrency > 1) return runWorkers(prepared, embedded);
+  await serve(prepared);
+  log(startupBanner(prepared, prepared.oidc.issuer ?? devIssuerOf(prepared), embedded !== undefined));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.exit(1);
+});

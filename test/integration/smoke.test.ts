@@ -1,0 +1,21 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApi, startApi } from '../support/api-harness.ts';
+
+let api: RunningApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+describe('smoke', () => {
+  it('creates and lists a task as bob', async () => {
+    const created = await api.request('bob', 'POST', '/tasks', { json: { title: '  Write tests  ' } });
+    const body = await created.json();
+    expect(created.status, JSON.stringify(body)).toBe(201);
+    expect(body.title).toBe('Write tests');
+    const list = await api.request('bob', 'GET', '/tasks');
+    const page = await list.json();
+    expect(list.status, JSON.stringify(page)).toBe(200);
+    expect(page.items).toHaveLength(1);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Starts the real application over real HTTP for an integration test file:
+ * its own migrated database, the OIDC fixture as identity provider.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { type OidcFixture, startOidcFixture, type TestUser } from './oidc-fixture.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export interface RunningApi {
+  baseUrl: string;
+  app: FastifyInstance;
+  database: TestDatabase;
+  oidc: OidcFixture;
+  /** fetch against the API as a user (or with no token when `user` is undefined). */
+  request(
+    user: TestUser | undefined,
+    method: string,
+    path: string,
+    init?: RequestInit & { json?: unknown },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
+  const database = await createTestDatabase();
+  const oidc = await startOidcFixture();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tasks-test-'));
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    OIDC_ISSUER: oidc.issuer,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  const app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    app,
+    database,
+    oidc,
+    async request(user, method, route, init = {}) {
+      const headers = new Headers(init.headers);
+      if (user) headers.set('authorization', `Bearer ${await oidc.token(user)}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      }
+      return fetch(`${baseUrl}${route}`, { ...init, method, headers, body });
+    },
+    async close() {
+      await app.close();
+      await oidc.close();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * A stand-in OIDC provider for integration tests: a real HTTP server with a
+ * discovery document and a JWKS, and real RS256 signatures, so the API
+ * verifies test tokens exactly as it verifies Keycloak's. Tokens can be
+ * minted with any claim changed, to test each way a token can be wrong.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+
+export const TEST_USERS = {
+  alice: { sub: 'a1a1a1a1-0000-4000-8000-000000000001', roles: ['admin'] },
+  bob: { sub: 'b0b0b0b0-0000-4000-8000-000000000002', roles: ['user'] },
+  dave: { sub: 'dadadada-0000-4000-8000-000000000004', roles: ['user'] },
+  carol: { sub: 'ca0ca0ca-0000-4000-8000-000000000003', roles: ['viewer'] },
+  erin: { sub: 'e0e0e0e0-0000-4000-8000-000000000005', roles: [] },
+} as const;
+export type TestUser = keyof typeof TEST_USERS;
+
+export const AUDIENCE = 'tasks-api';
+
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+async function newSigningKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
+export interface MintOptions {
+  /** Claims to add or replace; `undefined` removes a claim. */
+  claims?: Record<string, unknown>;
+  /** Sign with a key that is not published (a second, unrelated key pair). */
+  unpublishedKey?: boolean;
+  kid?: string;
+  lifetimeSeconds?: number;
+}
+
+export interface OidcFixture {
+  issuer: string;
+  token(user: TestUser, options?: MintOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startOidcFixture(): Promise<OidcFixture> {
+  const published = await newSigningKey('fixture-key-1');
+  const unpublished = await newSigningKey('fixture-key-unpublished');
+  let issuer = '';
+  const server: Server = createServer((request, response) => {
+    const route = request.url ?? '';
+    const send = (body: unknown) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (route.endsWith('/.well-known/openid-configuration')) {
+      return send({
+        issuer,
+        jwks_uri: `${issuer}/protocol/openid-connect/certs`,
+        token_endpoint: `${issuer}/protocol/openid-connect/token`,
+        authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
+      });
+    }
+    if (route.endsWith('/protocol/openid-connect/certs')) return send({ keys: [published.publicJwk] });
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/tasks`;
+
+  return {
+    issuer,
+    async token(user, options = {}) {
+      const key = options.unpublishedKey ? unpublished : published;
+      const now = Math.floor(Date.now() / 1000);
+      const lifetime = options.lifetimeSeconds ?? 300;
+      const payload: JWTPayload = {
+        iss: issuer,
+        aud: [AUDIENCE, 'account'],
+        sub: TEST_USERS[user].sub,
+        typ: 'Bearer',
+        azp: 'tasks-cli',
+        sid: `session-${user}`,
+        scope: 'openid profile email',
+        realm_access: { roles: [...TEST_USERS[user].roles] },
+        preferred_username: user,
+        email: `${user}@example.test`,
+        email_verified: true,
+        iat: now,
+        exp: now + lifetime,
+        jti: crypto.randomUUID(),
+      };
+      for (const [name, value] of Object.entries(options.claims ?? {})) {
+        if (value === undefined) delete payload[name];
+        else payload[name] = value;
+      }
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? key.kid })
+        .sign(key.privateKey);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
