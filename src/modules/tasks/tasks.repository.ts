@@ -78,13 +78,13 @@ export async function deleteTask(db: Queryable, id: string): Promise<void> {
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * One page of a listing, plus one row more to tell whether another page
+ * The SQL of one listing page, plus one row more to tell whether another page
  * follows. Every filter is an equality or range the indexes serve, and the
  * order `(key, id)` is total, so keyset paging neither skips nor repeats.
  */
-export async function listTasks(db: Queryable, listing: ListingQuery): Promise<Task[]> {
-  const params: unknown[] = [];
-  const param = (value: unknown) => `$${params.push(value)}`;
+export function listTasksQuery(listing: ListingQuery): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
   const where: string[] = [];
   const key = listing.sort.endsWith('updated_at') ? 'updated_at' : 'created_at';
   const descending = listing.sort.startsWith('-');
@@ -96,19 +96,21 @@ export async function listTasks(db: Queryable, listing: ListingQuery): Promise<T
   if (listing.createdBefore) where.push(`created_at < ${param(listing.createdBefore)}`);
   if (listing.q !== undefined) where.push(`${SEARCH_TEXT} ILIKE ${param(likePattern(listing.q))}`);
   if (listing.after) {
-    where.push(
-      `(${key}, id) ${descending ? '<' : '>'} (${param(listing.after.key)}, ${param(listing.after.id)})`,
-    );
+    where.push(`(${key}, id) ${descending ? '<' : '>'} (${param(listing.after.key)}, ${param(listing.after.id)})`);
   }
   const direction = descending ? 'DESC' : 'ASC';
-  const sql = [
+  const text = [
     `SELECT ${COLUMNS} FROM tasks`,
     where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
     `ORDER BY ${key} ${direction}, id ${direction}`,
     `LIMIT ${param(listing.limit + 1)}`,
     listing.skip > 0 ? `OFFSET ${param(listing.skip)}` : '',
   ].join(' ');
-  const { rows } = await db.query<TaskRow>(sql, params);
+  return { text, values };
+}
+
+export async function listTasks(db: Queryable, listing: ListingQuery): Promise<Task[]> {
+  const { rows } = await db.query<TaskRow>(listTasksQuery(listing));
   return rows.map(toTask);
 }
 
