@@ -12,6 +12,22 @@ import { loadConfig } from '../../src/config/config.ts';
 import { type OidcFixture, startOidcFixture, type TestUser } from './oidc-fixture.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
+/** An RFC 9457 problem as the API renders it. */
+export interface ProblemJson {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  request_id: string;
+  errors?: { pointer?: string; parameter?: string; message: string }[];
+}
+
+/** The parsed JSON body of a response, typed as the caller expects it to be. */
+export async function bodyOf<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
 export interface RunningApi {
   baseUrl: string;
   app: FastifyInstance;

@@ -21,7 +21,7 @@ export const AUDIENCE = 'tasks-api';
 
 interface SigningKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   publicJwk: JWK;
 }
 
