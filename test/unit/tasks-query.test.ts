@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal, Role } from '../../src/auth/principal.ts';
+import type { AppError } from '../../src/errors/app-error.ts';
+import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
+import { normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
+import type { ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
+
+const caller = (subject: string, ...roles: Role[]): Principal => ({
+  subject,
+  roles: new Set(roles),
+  username: subject,
+  email: undefined,
+  sessionId: undefined,
+  expiresAt: 0,
+});
+const admin = caller('alice', 'admin');
+const bob = caller('bob', 'user');
+const query = (overrides: Partial<ListTasksQuery> = {}): ListTasksQuery => ({
+  skip: 0,
+  limit: 10,
+  sort: '-created_at',
+  ...overrides,
+});
+const codeOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return (error as AppError).code;
+  }
+  return undefined;
+};
+
+describe('listing query normalisation', () => {
+  it('statuses are de-duplicated and put in a canonical order', () => {
+    expect(normalizeListQuery(query({ status: 'done,todo,done' }), admin).statuses).toEqual(['todo', 'done']);
+  });
+
+  it('naming all three statuses is no status filter', () => {
+    expect(normalizeListQuery(query({ status: 'done,in_progress,todo' }), admin).statuses).toBeUndefined();
+  });
+
+  it('a user always lists only their own tasks', () => {
+    const listing = normalizeListQuery(query(), bob);
+    expect(listing.ownerId).toBe('bob');
+    expect(listing.visibility).toEqual({ kind: 'owner', ownerId: 'bob' });
+  });
+
+  it('a user naming another owner is forbidden', () => {
+    expect(codeOf(() => normalizeListQuery(query({ owner_id: 'dave' }), bob))).toBe('FORBIDDEN');
+  });
+
+  it('an admin may filter by any owner', () => {
+    expect(normalizeListQuery(query({ owner_id: 'dave' }), admin).ownerId).toBe('dave');
+  });
+
+  it('time bounds are normalised to UTC with milliseconds', () => {
+    const listing = normalizeListQuery(query({ created_after: '2026-01-01T02:00:00+02:00' }), admin);
+    expect(listing.createdAfter).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('bounds that leave no possible task are contradictory', () => {
+    const bounds = { created_after: '2026-02-01T00:00:00Z', created_before: '2026-01-01T00:00:00Z' };
+    expect(codeOf(() => normalizeListQuery(query(bounds), admin))).toBe('CONTRADICTORY_PARAMETERS');
+  });
+
+  it('cursor together with skip is contradictory', () => {
+    const cursor = encodeCursor({
+      sort: '-created_at',
+      key: '2026-01-01T00:00:00.000Z',
+      id: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+    });
+    expect(codeOf(() => normalizeListQuery(query({ cursor, skip: 5 }), admin))).toBe(
+      'CONTRADICTORY_PARAMETERS',
+    );
+  });
+
+  it('a cursor made for another sort is invalid', () => {
+    const cursor = encodeCursor({
+      sort: 'created_at',
+      key: '2026-01-01T00:00:00.000Z',
+      id: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+    });
+    expect(codeOf(() => normalizeListQuery(query({ cursor }), admin))).toBe('INVALID_CURSOR');
+  });
+
+  it('search text is trimmed and lower-cased; blank search is no search', () => {
+    expect(normalizeListQuery(query({ q: '  Report ' }), admin).q).toBe('report');
+    expect(normalizeListQuery(query({ q: '   ' }), admin).q).toBeUndefined();
+  });
+});
