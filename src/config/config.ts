@@ -23,9 +23,6 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'embedded data folder (default ./data)' }),
   ),
-  LOG_DIR: Type.Optional(
-    Type.String({ minLength: 1, description: 'folder for log files (default: stdout only)' }),
-  ),
   LOG_LEVEL: Type.Optional(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   WEB_CONCURRENCY: Type.Optional(Int(1, 64, 'API worker processes (default: number of cores)')),
   DATABASE_URL: Type.Optional(Url('PostgreSQL primary; unset = embedded PostgreSQL under DATA_DIR')),
@@ -33,12 +30,9 @@ export const EnvSchema = Type.Object({
     Url('direct (not PgBouncer) URL for migrations (default DATABASE_URL)'),
   ),
   MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'apply migrations at start (default true)' })),
-  DATABASE_REPLICA_URL: Type.Optional(Type.String({ description: 'read replica URL(s), comma-separated' })),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(0, 600_000, 'per-statement limit (default 5000)')),
   EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
-  REDIS_URL: Type.Optional(Url('Redis for cache and shared state; unset = in-process')),
-  AMQP_URL: Type.Optional(Url('RabbitMQ; unset = in-process queue')),
   OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
   OIDC_AUDIENCE: Type.Optional(
     Type.String({ minLength: 1, description: 'expected aud/azp (default tasks-api)' }),
@@ -47,28 +41,17 @@ export const EnvSchema = Type.Object({
     Type.String({ minLength: 1, description: 'dotted path (realm_access.roles)' }),
   ),
   OIDC_JWKS_URL: Type.Optional(Url('fetch keys here instead of the discovered jwks_uri (in-cluster URL)')),
-  SMTP_URL: Type.Optional(Url('SMTP server; unset = .eml files under DATA_DIR')),
-  MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
-  CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'listing cache TTL (default 300)')),
 });
 export type Env = Static<typeof EnvSchema>;
 
 /** Variables whose value may instead be read from the file named by `<NAME>_FILE`. */
-const SECRET_VARIABLES = [
-  'DATABASE_URL',
-  'DATABASE_MIGRATION_URL',
-  'DATABASE_REPLICA_URL',
-  'REDIS_URL',
-  'AMQP_URL',
-  'SMTP_URL',
-] as const;
+const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const;
 
 export interface Config {
   port: number;
   host: string;
   publicUrl: string;
   dataDir: string;
-  logDir: string | undefined;
   logLevel: string;
   webConcurrency: number;
   database: {
@@ -77,13 +60,10 @@ export interface Config {
     /** direct connection for migrations (advisory locks need a session) */
     migrationUrl: string | undefined;
     migrateOnStart: boolean;
-    replicaUrls: string[];
     poolSize: number;
     statementTimeoutMs: number;
     embeddedPort: number;
   };
-  redisUrl: string | undefined;
-  amqpUrl: string | undefined;
   oidc: {
     /** undefined = serve the built-in development identity provider */
     issuer: string | undefined;
@@ -91,8 +71,6 @@ export interface Config {
     rolesClaim: string;
     jwksUrl: string | undefined;
   };
-  mail: { smtpUrl: string | undefined; from: string };
-  cacheTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -145,30 +123,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST ?? '0.0.0.0',
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: path.resolve(e.DATA_DIR ?? 'data'),
-    logDir: e.LOG_DIR ? path.resolve(e.LOG_DIR) : undefined,
     logLevel: e.LOG_LEVEL ?? 'info',
     webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
     database: {
       url: e.DATABASE_URL,
       migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
       migrateOnStart: e.MIGRATE_ON_START ?? true,
-      replicaUrls: (e.DATABASE_REPLICA_URL ?? '')
-        .split(',')
-        .map((u) => u.trim())
-        .filter(Boolean),
       poolSize: e.DATABASE_POOL_SIZE ?? 10,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
       embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
     },
-    redisUrl: e.REDIS_URL,
-    amqpUrl: e.AMQP_URL,
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',
       rolesClaim: e.OIDC_ROLES_CLAIM ?? 'realm_access.roles',
       jwksUrl: e.OIDC_JWKS_URL,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Tasks <tasks@localhost>' },
-    cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
   };
 }

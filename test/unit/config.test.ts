@@ -21,7 +21,6 @@ describe('configuration', () => {
     expect(config.oidc.issuer).toBeUndefined();
     expect(config.oidc.audience).toBe('tasks-api');
     expect(config.oidc.rolesClaim).toBe('realm_access.roles');
-    expect(config.cacheTtlSeconds).toBe(300);
     expect(config.publicUrl).toBe('http://localhost:8000');
   });
 
@@ -48,8 +47,8 @@ describe('configuration', () => {
   });
 
   it('a bad configuration is a ConfigError whose message names the variable', () => {
-    expect(() => loadConfig({ CACHE_TTL_SECONDS: '-1' })).toThrowError(ConfigError);
-    expect(() => loadConfig({ CACHE_TTL_SECONDS: '-1' })).toThrowError(/CACHE_TTL_SECONDS/);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '-1' })).toThrowError(ConfigError);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '-1' })).toThrowError(/DATABASE_POOL_SIZE/);
   });
 
   it('a secret may come from the file named by <NAME>_FILE', () => {
@@ -61,14 +60,11 @@ describe('configuration', () => {
 
   it('a secret set both directly and by file is refused', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'config-test-'));
-    const file = path.join(dir, 'redis-url');
-    writeFileSync(file, 'redis://cache:6379');
-    expect(problemsOf({ REDIS_URL: 'redis://other:6379', REDIS_URL_FILE: file })[0]).toMatch(/REDIS_URL/);
-  });
-
-  it('replica URLs are a comma-separated list', () => {
-    const config = loadConfig({ DATABASE_REPLICA_URL: 'postgres://r1/tasks, postgres://r2/tasks' });
-    expect(config.database.replicaUrls).toEqual(['postgres://r1/tasks', 'postgres://r2/tasks']);
+    const file = path.join(dir, 'database-url');
+    writeFileSync(file, 'postgres://app:secret@db:5432/tasks');
+    expect(problemsOf({ DATABASE_URL: 'postgres://other/tasks', DATABASE_URL_FILE: file })[0]).toMatch(
+      /DATABASE_URL/,
+    );
   });
 
   it('trailing slashes of URLs are dropped, so issuers compare exactly', () => {
