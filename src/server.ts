@@ -13,7 +13,8 @@ import { startupBanner } from './startup-banner.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-async function serve(config: Config): Promise<void> {
+/** Serves until SIGTERM/SIGINT, then finishes in-flight requests and runs `afterClose`. */
+async function serve(config: Config, afterClose: () => Promise<void> = async () => {}): Promise<void> {
   const app = await buildApp(config);
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -21,6 +22,7 @@ async function serve(config: Config): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     await app.close();
+    await afterClose();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
   if (cluster.isWorker) return serve(config);
   const { config: prepared, embedded } = await preparePrimary(config);
   if (prepared.webConcurrency > 1) return runWorkers(prepared, embedded);
-  await serve(prepared);
+  await serve(prepared, async () => embedded?.stop());
   log(startupBanner(prepared, prepared.oidc.issuer ?? devIssuerOf(prepared), embedded !== undefined));
 }
 

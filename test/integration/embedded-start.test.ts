@@ -1,0 +1,138 @@
+/**
+ * A newcomer's run, as the README tells it: `npm start` with no
+ * configuration starts the embedded PostgreSQL and the development identity
+ * provider; a token for bob from the printed token URL creates and lists a
+ * task; a stop finishes cleanly and a restart keeps the data.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Runs `npm start`'s command and resolves once the banner names the token endpoint. */
+async function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
+    const check = setInterval(() => {
+      if (output.includes('Token endpoint')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+    child.on('exit', (code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output };
+}
+
+async function stop({ child }: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+let dataDir: string;
+let env: Record<string, string>;
+let baseUrl: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'tasks-embedded-'));
+  // As root, PostgreSQL runs as the `postgres` user, who must be able to reach the data folder.
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  baseUrl = `http://localhost:${port}`;
+  env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: baseUrl,
+    EMBEDDED_DATABASE_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    WEB_CONCURRENCY: '2',
+    LOG_LEVEL: 'warn',
+  };
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function tokenFor(tokenUrl: string, username: string): Promise<string> {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'tasks-cli',
+      username,
+      password: username,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+describe('npm start on a fresh machine', () => {
+  it('serves the API with embedded PostgreSQL and the development provider, and keeps data across restarts', async () => {
+    const first = await start(env);
+    const tokenUrl = /Token endpoint\s+(\S+)/.exec(first.output())?.[1];
+    expect(tokenUrl).toBe(`${baseUrl}/realms/tasks/protocol/openid-connect/token`);
+    expect(first.output()).toContain(`${baseUrl}/docs`);
+    expect(first.output()).toMatch(/DEVELOPMENT identity provider/);
+
+    const token = await tokenFor(tokenUrl as string, 'bob');
+    const auth = { authorization: `Bearer ${token}` };
+    const created = await fetch(`${baseUrl}/tasks`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Survive a restart' }),
+    });
+    expect(created.status).toBe(201);
+    const task = (await created.json()) as Task;
+    expect(await stop(first)).toBe(0);
+
+    const second = await start(env);
+    try {
+      const listed = await fetch(`${baseUrl}/tasks`, {
+        headers: { authorization: `Bearer ${await tokenFor(tokenUrl as string, 'bob')}` },
+      });
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as TaskPage).items.map((t) => t.id)).toContain(task.id);
+      expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  }, 240_000);
+});
