@@ -31,13 +31,36 @@ function fieldErrorOf(issue: ValidationIssue, context: string | undefined): Fiel
   return { parameter: path.replace(/^\//, '').split('/')[0] || context || 'request', message };
 }
 
+/**
+ * A union such as `string | null` fails once per branch and once as a whole
+ * (`anyOf`), and "must be null" about a string that is too long only
+ * confuses. Per field: keep the rules of the branch that fits the value's
+ * type; when no branch fits, say once which types would.
+ */
+function fieldErrorsOf(issues: ValidationIssue[], context: string | undefined): FieldError[] {
+  const byField = new Map<string, { field: FieldError; issue: ValidationIssue }[]>();
+  for (const issue of issues) {
+    const field = fieldErrorOf(issue, context);
+    const key = field.pointer ?? field.parameter ?? '';
+    byField.set(key, [...(byField.get(key) ?? []), { field, issue }]);
+  }
+  return [...byField.values()].flatMap((group) => {
+    const specific = group.filter(({ issue }) => issue.keyword !== 'anyOf' && issue.keyword !== 'type');
+    if (specific.length > 0) return specific.map(({ field }) => field);
+    const types = group.flatMap(({ issue }) => (issue.keyword === 'type' ? [String(issue.params.type)] : []));
+    const first = group[0];
+    if (types.length < 2 || !first) return group.map(({ field }) => field);
+    return [{ ...first.field, message: `must be ${types.join(' or ')}` }];
+  });
+}
+
 function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext;
     return new AppError('VALIDATION_FAILED', `The request ${context ?? 'input'} breaks the API contract.`, {
-      errors: fastifyError.validation.map((issue) => fieldErrorOf(issue, context)),
+      errors: fieldErrorsOf(fastifyError.validation, context),
     });
   }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;

@@ -5,7 +5,7 @@
  */
 import { canFilterByOwner, type Visibility, visibilityOf } from '../../auth/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, validationFailed } from '../../errors/app-error.ts';
 import { type CursorPosition, decodeCursor } from './tasks.cursor.ts';
 import { type ListSort, type ListTasksQuery, type TaskStatus, TaskStatuses } from './tasks.schemas.ts';
 
@@ -24,9 +24,27 @@ export interface ListingQuery {
 
 const contradictory = (detail: string) => new AppError('CONTRADICTORY_PARAMETERS', detail);
 
-/** RFC 3339 in, canonical UTC with milliseconds out. */
-const instant = (value: string | undefined) =>
-  value === undefined ? undefined : new Date(value).toISOString();
+/** What PostgreSQL stores (years 1–9999); no task lies outside, so a bound beyond is clamped. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+const LEAP_SECOND = /:60(\.\d+)?(?=[zZ+-])/;
+
+/**
+ * RFC 3339 in (the schema checked the text), canonical UTC with milliseconds
+ * out. `Date` rejects a leap second (`23:59:60`), which RFC 3339 allows: it
+ * lies after 23:59:59.999 and before the next second, so as an exclusive
+ * lower bound it is 23:59:59.999 and as an exclusive upper bound the next second.
+ */
+function instant(value: string | undefined, bound: 'after' | 'before'): string | undefined {
+  if (value === undefined) return undefined;
+  const leap = LEAP_SECOND.test(value);
+  const parsed = Date.parse(leap ? value.replace(LEAP_SECOND, ':59') : value);
+  const millis = leap ? parsed + (bound === 'after' ? 999 : 1000) : parsed;
+  if (Number.isNaN(millis)) {
+    throw validationFailed([{ parameter: `created_${bound}`, message: 'must be an RFC 3339 date-time' }]);
+  }
+  return new Date(Math.min(Math.max(millis, EARLIEST), LATEST)).toISOString();
+}
 
 export function normalizeListQuery(query: ListTasksQuery, principal: Principal): ListingQuery {
   if (query.cursor !== undefined && query.skip > 0) {
@@ -39,8 +57,8 @@ export function normalizeListQuery(query: ListTasksQuery, principal: Principal):
       `This cursor belongs to sort=${after.sort}, not sort=${query.sort}.`,
     );
   }
-  const createdAfter = instant(query.created_after);
-  const createdBefore = instant(query.created_before);
+  const createdAfter = instant(query.created_after, 'after');
+  const createdBefore = instant(query.created_before, 'before');
   if (createdAfter && createdBefore && createdAfter >= createdBefore) {
     throw contradictory('created_after must be earlier than created_before.');
   }

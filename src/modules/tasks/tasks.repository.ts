@@ -96,7 +96,9 @@ export function listTasksQuery(listing: ListingQuery): { text: string; values: u
   if (listing.createdBefore) where.push(`created_at < ${param(listing.createdBefore)}`);
   if (listing.q !== undefined) where.push(`${SEARCH_TEXT} ILIKE ${param(likePattern(listing.q))}`);
   if (listing.after) {
-    where.push(`(${key}, id) ${descending ? '<' : '>'} (${param(listing.after.key)}, ${param(listing.after.id)})`);
+    where.push(
+      `(${key}, id) ${descending ? '<' : '>'} (${param(listing.after.key)}, ${param(listing.after.id)})`,
+    );
   }
   const direction = descending ? 'DESC' : 'ASC';
   const text = [

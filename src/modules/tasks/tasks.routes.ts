@@ -44,7 +44,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.get(
     '/tasks',
     {
-      preHandler: app.authorize('task:list'),
+      onRequest: app.authorize('task:list'),
       schema: {
         summary: 'List tasks',
         description:
@@ -65,7 +65,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.get(
     '/tasks/:id',
     {
-      preHandler: app.authorize('task:read'),
+      onRequest: app.authorize('task:read'),
       schema: {
         summary: 'Read a task',
         description: 'A task the caller may not see is 404, like one that does not exist.',
@@ -91,7 +91,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.post(
     '/tasks',
     {
-      preHandler: app.authorize('task:create'),
+      onRequest: app.authorize('task:create'),
       schema: {
         summary: 'Create a task',
         description:
@@ -136,7 +136,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.put(
     '/tasks/:id',
     {
-      preHandler: app.authorize('task:update'),
+      onRequest: app.authorize('task:update'),
       schema: {
         summary: 'Replace a task',
         description:
@@ -165,7 +165,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.patch(
     '/tasks/:id',
     {
-      preHandler: app.authorize('task:update'),
+      onRequest: app.authorize('task:update'),
       schema: {
         summary: 'Change some fields of a task',
         description:
@@ -194,7 +194,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.delete(
     '/tasks/:id',
     {
-      preHandler: app.authorize('task:delete'),
+      onRequest: app.authorize('task:delete'),
       schema: {
         summary: 'Delete a task',
         description: 'A second DELETE of the same task is 404.',

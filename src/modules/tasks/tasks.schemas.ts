@@ -11,15 +11,27 @@ export const TaskStatusSchema = Type.Enum(TaskStatuses, {
 });
 export type TaskStatus = Static<typeof TaskStatusSchema>;
 
+/**
+ * Text PostgreSQL can store as sent: no NUL character (it would fail the
+ * statement) and no unpaired UTF-16 surrogate (it would be silently replaced
+ * by U+FFFD). Such input is a 422, never a 500 or a changed value.
+ */
+const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
 const TitleSchema = Type.String({
+  pattern: STORABLE_TEXT,
   minLength: 1,
   maxLength: 10_000,
   description: 'Required; 1–200 characters after trimming (surrounding white space is removed); not blank.',
 });
-const DescriptionSchema = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()], {
-  description: 'At most 10,000 characters; null when there is none.',
-});
+const DescriptionSchema = Type.Union(
+  [Type.String({ maxLength: 10_000, pattern: STORABLE_TEXT }), Type.Null()],
+  {
+    description: 'At most 10,000 characters; null when there is none.',
+  },
+);
 const OwnerIdSchema = Type.String({
+  pattern: STORABLE_TEXT,
   minLength: 1,
   maxLength: 255,
   description: 'The `sub` of the owner. Only an admin may set or change it.',
@@ -95,7 +107,7 @@ export const ListTasksQuerySchema = Type.Object(
         description: 'One status, or several separated by commas.',
       }),
     ),
-    owner_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    owner_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: STORABLE_TEXT })),
     created_after: Type.Optional(
       Type.String({ format: 'date-time', description: 'RFC 3339; exclusive bound.' }),
     ),
@@ -106,6 +118,7 @@ export const ListTasksQuerySchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 200,
+        pattern: STORABLE_TEXT,
         description: 'Case-insensitive text in title or description.',
       }),
     ),

@@ -44,7 +44,10 @@ export class TasksService {
   }
 
   async create(principal: Principal, body: CreateTaskBody, idempotencyKey?: string): Promise<CreateResult> {
-    if (body.owner_id !== undefined && !canAssignOwner(principal)) throw ownerChangeForbidden();
+    // Naming yourself sets nothing the default would not: only another owner needs the admin role.
+    if (body.owner_id !== undefined && body.owner_id !== principal.subject && !canAssignOwner(principal)) {
+      throw ownerChangeForbidden();
+    }
     const fields = {
       title: normalizeTitle(body.title),
       description: body.description ?? null,
