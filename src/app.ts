@@ -14,12 +14,17 @@ import type { Config } from './config/config.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
 import { ProblemSchema } from './errors/problem.schema.ts';
 import { validatorCompiler } from './http/validator-compiler.ts';
+import { createCacheStores } from './infra/cache/create-cache.ts';
 import { createDatabase } from './infra/db/database.ts';
+import { ReadRouter } from './infra/db/read-router.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { TaskReads } from './modules/tasks/tasks.reads.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { TaskPageSchema, TaskSchema } from './modules/tasks/tasks.schemas.ts';
 import { TasksService } from './modules/tasks/tasks.service.ts';
 import { loggerOptions, requestIdOf } from './observability/logger.ts';
+import { metricsPlugin } from './observability/metrics.plugin.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { openApiDocument, swaggerUiOptions } from './openapi.ts';
 
 /** The issuer the development identity provider serves when no OIDC_ISSUER is configured. */
@@ -66,8 +71,28 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const metrics = createMetrics();
+  await app.register(metricsPlugin, { metrics });
   const db = createDatabase(config.database);
-  app.addHook('onClose', () => db.close());
+  const router = new ReadRouter(db.primary, {
+    replicaUrls: config.database.replicaUrls,
+    poolSize: config.database.poolSize,
+    onReplicaState: (replica, state) =>
+      metrics.replicaLag.labels(replica).set(state.healthy ? (state.lagSeconds ?? 0) : -1),
+  });
+  const cacheStores = createCacheStores(config, db.primary);
+  app.addHook('onClose', async () => {
+    await cacheStores.close();
+    await router.close();
+    await db.close();
+  });
+  const reads = new TaskReads({
+    ...cacheStores,
+    router,
+    ttlSeconds: config.cacheTtlSeconds,
+    metrics,
+    log: app.log,
+  });
 
   const issuer = config.oidc.issuer ?? devIssuerOf(config);
   for (const schema of [ProblemSchema, TaskSchema, TaskPageSchema]) app.addSchema(schema);
@@ -88,6 +113,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   }
   await app.register(authPlugin, { verifier: await tokenVerifierFor(config) });
   await app.register(healthRoutes, { db });
-  await app.register(tasksRoutes, { service: new TasksService(db) });
+  await app.register(tasksRoutes, { service: new TasksService(db, reads) });
   return app;
 }

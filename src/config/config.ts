@@ -30,6 +30,11 @@ export const EnvSchema = Type.Object({
     Url('direct (not PgBouncer) URL for migrations (default DATABASE_URL)'),
   ),
   MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'apply migrations at start (default true)' })),
+  DATABASE_REPLICA_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'read replica URL(s), comma-separated (default: none)' }),
+  ),
+  REDIS_URL: Type.Optional(Url('Redis for the cache and shared state (default: in-process)')),
+  CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'lifetime of cached listings and tasks (default 300)')),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(0, 600_000, 'per-statement limit (default 5000)')),
   EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
@@ -45,7 +50,12 @@ export const EnvSchema = Type.Object({
 export type Env = Static<typeof EnvSchema>;
 
 /** Variables whose value may instead be read from the file named by `<NAME>_FILE`. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const;
+const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_MIGRATION_URL',
+  'DATABASE_REPLICA_URL',
+  'REDIS_URL',
+] as const;
 
 export interface Config {
   port: number;
@@ -60,10 +70,15 @@ export interface Config {
     /** direct connection for migrations (advisory locks need a session) */
     migrationUrl: string | undefined;
     migrateOnStart: boolean;
+    /** read replicas; empty = every read on the primary */
+    replicaUrls: string[];
     poolSize: number;
     statementTimeoutMs: number;
     embeddedPort: number;
   };
+  /** undefined = in-process cache (per worker) with the generation kept in PostgreSQL */
+  redisUrl: string | undefined;
+  cacheTtlSeconds: number;
   oidc: {
     /** undefined = serve the built-in development identity provider */
     issuer: string | undefined;
@@ -129,10 +144,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.DATABASE_URL,
       migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
       migrateOnStart: e.MIGRATE_ON_START ?? true,
+      replicaUrls: (e.DATABASE_REPLICA_URL ?? '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
       poolSize: e.DATABASE_POOL_SIZE ?? 10,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
       embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
     },
+    redisUrl: e.REDIS_URL,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',

@@ -3,6 +3,7 @@
  * Client errors keep their detail; 5xx details stay in the logs.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../infra/db/database.ts';
 import { AppError, type FieldError } from './app-error.ts';
 import { ErrorCatalogue, type ErrorCode, problemType } from './error-catalogue.ts';
 
@@ -67,6 +68,12 @@ function toAppError(error: FastifyError | AppError | Error): AppError {
   if (mapped) return new AppError(mapped, fastifyError.message, { cause: error });
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
     return new AppError('MALFORMED_REQUEST', 'The body is not valid JSON.', { cause: error });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('DEPENDENCY_UNAVAILABLE', 'The database is unavailable; retry shortly.', {
+      headers: { 'retry-after': '5' },
+      cause: error,
+    });
   }
   const status = fastifyError.statusCode;
   if (status === 429) return new AppError('RATE_LIMITED', fastifyError.message, { cause: error });

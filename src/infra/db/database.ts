@@ -55,3 +55,20 @@ export function createDatabase(settings: Config['database'], applicationName = '
     close: () => primary.end(),
   };
 }
+
+/** SQLSTATE classes and socket errors that mean "the database cannot answer now", not "this request is wrong". */
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300|25006)/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLSTATES.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
+  ) {
+    return true;
+  }
+  return UNAVAILABLE_MESSAGES.test(error.message);
+}

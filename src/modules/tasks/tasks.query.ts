@@ -84,3 +84,28 @@ export function normalizeListQuery(query: ListTasksQuery, principal: Principal):
     visibility,
   };
 }
+
+/**
+ * Cache key of a listing: the original design's `tasks:skip=0:limit=10`,
+ * extended with every normalised parameter and the caller's visibility
+ * scope, so one user's page is never served to another.
+ */
+export function listingKey(listing: ListingQuery): string {
+  const scope = listing.visibility.kind === 'all' ? 'all' : `owner:${listing.visibility.ownerId}`;
+  const parts: [string, string | number | undefined][] = [
+    ['skip', listing.skip],
+    ['limit', listing.limit],
+    ['scope', scope],
+    ['sort', listing.sort],
+    ['after', listing.after && `${listing.after.key}/${listing.after.id}`],
+    ['status', listing.statuses?.join(',')],
+    ['owner', listing.ownerId],
+    ['created_after', listing.createdAfter],
+    ['created_before', listing.createdBefore],
+    ['q', listing.q],
+  ];
+  // Values are URI-encoded so that no value can forge another parameter (a `:` in an owner id).
+  return parts
+    .map(([name, value]) => `${name}=${value === undefined ? '' : encodeURIComponent(value)}`)
+    .join(':');
+}

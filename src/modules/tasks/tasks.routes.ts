@@ -59,7 +59,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         },
       },
     },
-    async (request) => service.list(normalizeListQuery(request.query, request.principal)),
+    async (request, reply) => {
+      const { value: page, cache } = await service.list(normalizeListQuery(request.query, request.principal));
+      reply.header('x-cache', cache);
+      return page;
+    },
   );
 
   app.get(
@@ -81,8 +85,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const task = await service.get(request.principal, request.params.id);
-      reply.headers(withEtag(task));
+      const { value: task, cache } = await service.get(request.principal, request.params.id);
+      reply.headers({ ...withEtag(task), 'x-cache': cache });
       if (matchesIfNoneMatch(request.headers['if-none-match'], task)) return reply.code(304).send(null);
       return task;
     },

@@ -3,13 +3,15 @@
  * conditional writes, idempotent creation. Owns the transactions.
  */
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { canAssignOwner, canChange, canSee } from '../../auth/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { AppError, taskNotFound } from '../../errors/app-error.ts';
 import type { Database, Queryable } from '../../infra/db/database.ts';
-import { encodeCursor, isUuid } from './tasks.cursor.ts';
+import { isUuid } from './tasks.cursor.ts';
 import type { ListingQuery } from './tasks.query.ts';
+import type { Cached, TaskReads } from './tasks.reads.ts';
 import * as repository from './tasks.repository.ts';
 import { assertIfMatch, normalizeTitle } from './tasks.rules.ts';
 import type { CreateTaskBody, PatchTaskBody, ReplaceTaskBody, Task, TaskPage } from './tasks.schemas.ts';
@@ -23,24 +25,20 @@ export interface CreateResult {
 const ownerChangeForbidden = () => new AppError('FORBIDDEN', 'Only an admin may set or change owner_id.');
 
 export class TasksService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly reads: TaskReads,
+  ) {}
 
-  async list(listing: ListingQuery): Promise<TaskPage> {
-    const rows = await repository.listTasks(this.db.primary, listing);
-    const items = rows.slice(0, listing.limit);
-    const last = items.at(-1);
-    const hasMore = rows.length > listing.limit && last !== undefined;
-    const key = listing.sort.endsWith('updated_at') ? 'updated_at' : 'created_at';
-    return {
-      items,
-      next_cursor: hasMore ? encodeCursor({ sort: listing.sort, key: last[key], id: last.id }) : null,
-    };
+  list(listing: ListingQuery): Promise<Cached<TaskPage>> {
+    return this.reads.page(listing);
   }
 
-  async get(principal: Principal, id: string): Promise<Task> {
-    const task = isUuid(id) ? await repository.findTask(this.db.primary, id.toLowerCase()) : undefined;
+  async get(principal: Principal, id: string): Promise<Cached<Task>> {
+    if (!isUuid(id)) throw taskNotFound();
+    const { value: task, cache } = await this.reads.task(id.toLowerCase());
     if (!task || !canSee(principal, task)) throw taskNotFound();
-    return task;
+    return { value: task, cache };
   }
 
   async create(principal: Principal, body: CreateTaskBody, idempotencyKey?: string): Promise<CreateResult> {
@@ -55,10 +53,8 @@ export class TasksService {
       owner_id: body.owner_id ?? principal.subject,
     } as const;
     if (idempotencyKey === undefined) {
-      return {
-        task: await repository.insertTask(this.db.primary, { id: uuidv7(), ...fields }),
-        replayed: false,
-      };
+      const task = await this.write((client) => repository.insertTask(client, { id: uuidv7(), ...fields }));
+      return { task, replayed: false };
     }
     const requestHash = createHash('sha256')
       .update(JSON.stringify([fields.title, fields.description, fields.status, fields.owner_id]))
@@ -70,7 +66,7 @@ export class TasksService {
       return { task: record.response, replayed: true };
     };
     const createOnce = () =>
-      this.db.transaction(async (client) => {
+      this.write(async (client) => {
         const earlier = await repository.findIdempotencyRecord(client, principal.subject, idempotencyKey);
         if (earlier) return replay(earlier);
         const task = await repository.insertTask(client, { id: uuidv7(), ...fields });
@@ -117,7 +113,7 @@ export class TasksService {
   }
 
   async delete(principal: Principal, id: string, ifMatch?: string): Promise<void> {
-    await this.db.transaction(async (client) => {
+    await this.write(async (client) => {
       const current = await this.lockChangeable(client, principal, id);
       assertIfMatch(ifMatch, current);
       await repository.deleteTask(client, current.id);
@@ -131,7 +127,7 @@ export class TasksService {
     ifMatch: string | undefined,
     next: (current: Task) => repository.TaskChanges,
   ): Promise<Task> {
-    return this.db.transaction(async (client) => {
+    return this.write(async (client) => {
       const current = await this.lockChangeable(client, principal, id);
       assertIfMatch(ifMatch, current);
       const changes = next(current);
@@ -144,6 +140,13 @@ export class TasksService {
       // Nothing changes, so nothing is written: version and updated_at stay as they are.
       return unchanged ? current : repository.updateTask(client, current.id, changes);
     });
+  }
+
+  /** Every write: one transaction, then every cached listing and task is made stale. */
+  private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    await this.reads.recordWrite();
+    return result;
   }
 
   private async lockChangeable(client: Queryable, principal: Principal, id: string): Promise<Task> {

@@ -1,0 +1,161 @@
+/**
+ * The read path of tasks: the cache first, then a replica that has replayed
+ * the newest write, else the primary. Every write opens a new cache
+ * generation (part of every key), so all cached listings and tasks go stale
+ * at once, and a page is only stored under a generation it is at least as
+ * new as. Concurrent misses of one key in this process share one query.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { CacheStore, GenerationStore, WriteMark } from '../../infra/cache/cache-store.ts';
+import type { Queryable } from '../../infra/db/database.ts';
+import type { Lsn } from '../../infra/db/lsn.ts';
+import type { ReadRouter } from '../../infra/db/read-router.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { encodeCursor } from './tasks.cursor.ts';
+import { type ListingQuery, listingKey } from './tasks.query.ts';
+import * as repository from './tasks.repository.ts';
+import type { Task, TaskPage } from './tasks.schemas.ts';
+
+/** `X-Cache` of a response: served from the cache, computed and stored, or computed without the cache. */
+export type CacheStatus = 'hit' | 'miss' | 'bypass';
+
+export interface Cached<T> {
+  value: T;
+  cache: CacheStatus;
+}
+
+export interface TaskReadsOptions {
+  cache: CacheStore;
+  generations: GenerationStore;
+  router: ReadRouter;
+  ttlSeconds: number;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+}
+
+const CACHE_ERROR_LOG_INTERVAL_MS = 30_000;
+
+export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
+  const items = rows.slice(0, listing.limit);
+  const last = items.at(-1);
+  const key = listing.sort.endsWith('updated_at') ? 'updated_at' : 'created_at';
+  return {
+    items,
+    next_cursor:
+      rows.length > listing.limit && last
+        ? encodeCursor({ sort: listing.sort, key: last[key], id: last.id })
+        : null,
+  };
+}
+
+export class TaskReads {
+  private readonly inFlight = new Map<string, Promise<string>>();
+  /** A write whose generation could not be opened (cache down): retried before this process trusts the cache. */
+  private unrecordedWrite: Lsn | undefined;
+  private lastCacheErrorLog = 0;
+
+  constructor(private readonly options: TaskReadsOptions) {}
+
+  page(listing: ListingQuery): Promise<Cached<TaskPage>> {
+    return this.read('listing', listingKey(listing), async (db) =>
+      pageOf(await repository.listTasks(db, listing), listing),
+    );
+  }
+
+  task(id: string): Promise<Cached<Task | null>> {
+    return this.read('task', `task=${id}`, async (db) => (await repository.findTask(db, id)) ?? null);
+  }
+
+  /** After a committed write: open a new generation at the write's WAL position. */
+  async recordWrite(): Promise<void> {
+    const { router } = this.options;
+    const lsn = router.hasReplicas ? await router.primaryLsn() : 0n;
+    await this.openGeneration(lsn);
+  }
+
+  private async openGeneration(lsn: Lsn): Promise<void> {
+    const target =
+      this.unrecordedWrite !== undefined && this.unrecordedWrite > lsn ? this.unrecordedWrite : lsn;
+    try {
+      await this.options.generations.advance(target);
+      this.unrecordedWrite = undefined;
+    } catch (error) {
+      this.unrecordedWrite = target;
+      this.cacheFailed('generation', error);
+    }
+  }
+
+  /** The current write mark, or undefined when the cache cannot be trusted (down, or a write unrecorded). */
+  private async writeMark(): Promise<WriteMark | undefined> {
+    if (this.unrecordedWrite !== undefined) await this.openGeneration(this.unrecordedWrite);
+    if (this.unrecordedWrite !== undefined) return undefined;
+    try {
+      return await this.options.generations.current();
+    } catch (error) {
+      this.cacheFailed('generation', error);
+      return undefined;
+    }
+  }
+
+  private async read<T>(kind: string, key: string, query: (db: Queryable) => Promise<T>): Promise<Cached<T>> {
+    const { cache, metrics } = this.options;
+    const mark = await this.writeMark();
+    if (!mark) {
+      metrics.cacheRequests.labels(kind, 'bypass').inc();
+      return { value: await this.fromDatabase(query, undefined), cache: 'bypass' };
+    }
+    const cacheKey = `tasks:g=${mark.generation}:${key}`;
+    const cached = await cache.get(cacheKey).catch((error: unknown) => this.cacheFailed(kind, error));
+    if (cached !== undefined) {
+      metrics.cacheRequests.labels(kind, 'hit').inc();
+      return { value: JSON.parse(cached) as T, cache: 'hit' };
+    }
+    metrics.cacheRequests.labels(kind, 'miss').inc();
+    let shared = this.inFlight.get(cacheKey);
+    if (!shared) {
+      shared = this.fill(cacheKey, mark, query).finally(() => this.inFlight.delete(cacheKey));
+      this.inFlight.set(cacheKey, shared);
+    }
+    return { value: JSON.parse(await shared) as T, cache: 'miss' };
+  }
+
+  private async fill<T>(cacheKey: string, mark: WriteMark, query: (db: Queryable) => Promise<T>) {
+    const serialized = JSON.stringify(await this.fromDatabase(query, mark.writeLsn));
+    await this.options.cache
+      .set(cacheKey, serialized, this.options.ttlSeconds)
+      .catch((error: unknown) => this.cacheFailed('fill', error));
+    return serialized;
+  }
+
+  /** On a replica that has replayed `requiredLsn` if there is one, else on the primary. */
+  private async fromDatabase<T>(query: (db: Queryable) => Promise<T>, requiredLsn: Lsn | undefined) {
+    const choice = this.options.router.choose(requiredLsn);
+    const reason =
+      requiredLsn === undefined
+        ? 'unknown_position'
+        : choice.source === 'replica'
+          ? 'caught_up'
+          : 'behind_or_down';
+    this.options.metrics.dbReads.labels(choice.source, reason).inc();
+    if (choice.source === 'primary') return query(choice.pool);
+    try {
+      return await query(choice.pool);
+    } catch (error) {
+      choice.markFailed();
+      this.options.log.warn({ err: error }, 'replica read failed; reading from the primary');
+      this.options.metrics.dbReads.labels('primary', 'replica_failed').inc();
+      return query(this.options.router.choose(undefined).pool);
+    }
+  }
+
+  /** Cache trouble never fails a request: counted always, logged once in a while. */
+  private cacheFailed(kind: string, error: unknown): undefined {
+    this.options.metrics.cacheRequests.labels(kind, 'error').inc();
+    const now = Date.now();
+    if (now - this.lastCacheErrorLog > CACHE_ERROR_LOG_INTERVAL_MS) {
+      this.lastCacheErrorLog = now;
+      this.options.log.warn({ err: error }, 'cache unavailable: serving from the database');
+    }
+    return undefined;
+  }
+}
