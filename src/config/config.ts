@@ -34,6 +34,9 @@ export const EnvSchema = Type.Object({
     Type.String({ minLength: 1, description: 'read replica URL(s), comma-separated (default: none)' }),
   ),
   REDIS_URL: Type.Optional(Url('Redis for the cache and shared state (default: in-process)')),
+  REDIS_KEY_PREFIX: Type.Optional(
+    Type.String({ maxLength: 64, description: 'prefix of every Redis key, to share one Redis (default none)' }),
+  ),
   CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'lifetime of cached listings and tasks (default 300)')),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(0, 600_000, 'per-statement limit (default 5000)')),
@@ -78,6 +81,7 @@ export interface Config {
   };
   /** undefined = in-process cache (per worker) with the generation kept in PostgreSQL */
   redisUrl: string | undefined;
+  redisKeyPrefix: string;
   cacheTtlSeconds: number;
   oidc: {
     /** undefined = serve the built-in development identity provider */
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
     },
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX ?? '',
     cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),

@@ -43,9 +43,18 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
-  const database = await createTestDatabase();
-  const oidc = await startOidcFixture();
+/** What a second instance shares with the first (as pods share a database and an identity provider). */
+export interface SharedWith {
+  database?: TestDatabase;
+  oidc?: OidcFixture;
+}
+
+export async function startApi(
+  env: Record<string, string> = {},
+  shared: SharedWith = {},
+): Promise<RunningApi> {
+  const database = shared.database ?? (await createTestDatabase());
+  const oidc = shared.oidc ?? (await startOidcFixture());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tasks-test-'));
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -77,8 +86,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
     },
     async close() {
       await app.close();
-      await oidc.close();
-      await database.drop();
+      // What was shared belongs to the instance that created it.
+      if (!shared.oidc) await oidc.close();
+      if (!shared.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

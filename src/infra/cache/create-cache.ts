@@ -19,7 +19,7 @@ export interface CacheStores {
  */
 export function createCacheStores(config: Config, primary: pg.Pool): CacheStores {
   if (config.redisUrl) {
-    const redis = createRedis(config.redisUrl, 'tasks-cache');
+    const redis = createRedis(config.redisUrl, 'tasks-cache', { keyPrefix: config.redisKeyPrefix });
     const store = new RedisCacheStore(redis);
     return { cache: store, generations: store, close: async () => void redis.disconnect() };
   }
