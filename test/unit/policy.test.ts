@@ -8,16 +8,8 @@ import {
   hasAnyRole,
   visibilityOf,
 } from '../../src/auth/policy.ts';
-import type { Principal, Role } from '../../src/auth/principal.ts';
+import { caller } from '../support/principals.ts';
 
-const caller = (subject: string, ...roles: Role[]): Principal => ({
-  subject,
-  roles: new Set(roles),
-  username: subject,
-  email: undefined,
-  sessionId: undefined,
-  expiresAt: 0,
-});
 const bobsTask = { owner_id: 'bob' };
 
 describe('policy', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal, Role } from '../../src/auth/principal.ts';
 import type { AppError } from '../../src/errors/app-error.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
 import { normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
 import type { ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
+import { caller } from '../support/principals.ts';
 
-const caller = (subject: string, ...roles: Role[]): Principal => ({
-  subject,
-  roles: new Set(roles),
-  username: subject,
-  email: undefined,
-  sessionId: undefined,
-  expiresAt: 0,
-});
 const admin = caller('alice', 'admin');
 const bob = caller('bob', 'user');
 const query = (overrides: Partial<ListTasksQuery> = {}): ListTasksQuery => ({

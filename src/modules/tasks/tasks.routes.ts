@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Principal } from '../../auth/principal.ts';
 import { problemResponses } from '../../errors/problem.schema.ts';
 import { normalizeListQuery } from './tasks.query.ts';
 import { etagOf, matchesIfNoneMatch } from './tasks.rules.ts';
@@ -137,62 +138,49 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     security,
   };
 
-  app.put(
-    '/tasks/:id',
-    {
+  /** PUT and PATCH differ only in their body and how it changes the task. */
+  const changeRoute = (
+    method: 'PUT' | 'PATCH',
+    summary: string,
+    description: string,
+    body: typeof ReplaceTaskBodySchema | typeof PatchTaskBodySchema,
+    change: (principal: Principal, id: string, body: never, ifMatch?: string) => Promise<Task>,
+  ) =>
+    app.route({
+      method,
+      url: '/tasks/:id',
       onRequest: app.authorize('task:update'),
       schema: {
-        summary: 'Replace a task',
-        description:
-          'Replaces title, description and status (an omitted optional field returns to its default). ' +
-          'With `If-Match`, 412 if the task changed since it was read.',
+        summary,
+        description: `${description} With \`If-Match\`, 412 if the task changed since it was read.`,
         ...conditionalWrite,
-        body: ReplaceTaskBodySchema,
+        body,
         response: {
           200: TaskResponse('The task as stored'),
           ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...BODY_ERRORS, ...AUTH_ERRORS),
         },
       },
-    },
-    async (request, reply) => {
-      const task = await service.replace(
-        request.principal,
-        request.params.id,
-        request.body,
-        request.headers['if-match'],
-      );
-      reply.headers(withEtag(task));
-      return task;
-    },
-  );
+      handler: async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const task = await change(request.principal, id, request.body as never, request.headers['if-match']);
+        reply.headers(withEtag(task));
+        return task;
+      },
+    });
 
-  app.patch(
-    '/tasks/:id',
-    {
-      onRequest: app.authorize('task:update'),
-      schema: {
-        summary: 'Change some fields of a task',
-        description:
-          'JSON merge patch (RFC 7396; `application/merge-patch+json` or `application/json`) of the ' +
-          'writable fields. With `If-Match`, 412 if the task changed since it was read.',
-        ...conditionalWrite,
-        body: PatchTaskBodySchema,
-        response: {
-          200: TaskResponse('The task as stored'),
-          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...BODY_ERRORS, ...AUTH_ERRORS),
-        },
-      },
-    },
-    async (request, reply) => {
-      const task = await service.patch(
-        request.principal,
-        request.params.id,
-        request.body,
-        request.headers['if-match'],
-      );
-      reply.headers(withEtag(task));
-      return task;
-    },
+  changeRoute(
+    'PUT',
+    'Replace a task',
+    'Replaces title, description and status (an omitted optional field returns to its default).',
+    ReplaceTaskBodySchema,
+    (principal, id, body, ifMatch) => service.replace(principal, id, body, ifMatch),
+  );
+  changeRoute(
+    'PATCH',
+    'Change some fields of a task',
+    'JSON merge patch (RFC 7396; `application/merge-patch+json` or `application/json`) of the writable fields.',
+    PatchTaskBodySchema,
+    (principal, id, body, ifMatch) => service.patch(principal, id, body, ifMatch),
   );
 
   app.delete(
