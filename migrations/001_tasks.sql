@@ -13,7 +13,9 @@ CREATE TABLE tasks (
   -- from a task's `created_at` points at that task and no other.
   created_at  timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   updated_at  timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
-  version     integer NOT NULL DEFAULT 1 CHECK (version >= 1)
+  version     integer NOT NULL DEFAULT 1 CHECK (version >= 1),
+  -- A rule the listing query relies on (created_after bounds updated_at too).
+  CHECK (updated_at >= created_at)
 );
 
 CREATE INDEX tasks_created_at_idx ON tasks (created_at DESC, id DESC);

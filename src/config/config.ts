@@ -35,11 +35,13 @@ export const EnvSchema = Type.Object({
   ),
   REDIS_URL: Type.Optional(Url('Redis for the cache and shared state (default: in-process)')),
   REDIS_KEY_PREFIX: Type.Optional(
-    Type.String({ maxLength: 64, description: 'prefix of every Redis key, to share one Redis (default none)' }),
+    Type.String({
+      maxLength: 64,
+      description: 'prefix of every Redis key, to share one Redis (default none)',
+    }),
   ),
   CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'lifetime of cached listings and tasks (default 300)')),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
-  DATABASE_STATEMENT_TIMEOUT_MS: Type.Optional(Int(0, 600_000, 'per-statement limit (default 5000)')),
   EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
   OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
   OIDC_AUDIENCE: Type.Optional(
@@ -76,7 +78,6 @@ export interface Config {
     /** read replicas; empty = every read on the primary */
     replicaUrls: string[];
     poolSize: number;
-    statementTimeoutMs: number;
     embeddedPort: number;
   };
   /** undefined = in-process cache (per worker) with the generation kept in PostgreSQL */
@@ -153,7 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((url) => url.trim())
         .filter(Boolean),
       poolSize: e.DATABASE_POOL_SIZE ?? 10,
-      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
       embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
     },
     redisUrl: e.REDIS_URL,

@@ -358,7 +358,6 @@ const SHAPES: Shape[] = [
     query: () => query({ skip: halfway }),
     expect: 'report',
   },
-  { name: 'q=zq (two letters, no match)', caller: admin, query: () => query({ q: 'zq' }), expect: 'report' },
   {
     name: 'created_before (a year ago), sort=-updated_at',
     caller: admin,

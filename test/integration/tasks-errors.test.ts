@@ -154,7 +154,7 @@ describe('hostile input', () => {
     "' OR '1'='1",
     "'; DROP TABLE tasks; --",
     '"; DELETE FROM tasks; --',
-    '\\',
+    '\\\\\\',
     "1' UNION SELECT 1--",
   ];
 

@@ -192,12 +192,18 @@ describe('filters', () => {
 
   it.each([
     ['100%', ['100% sure']],
-    ['%', ['100% sure']],
+    ['00%', ['100% sure']],
     ['snake_case', ['snake_case name']],
-    ['_', ['snake_case name']],
-    ['\\', ['back\\slash']],
+    ['e_c', ['snake_case name']],
+    ['k\\s', ['back\\slash']],
   ])('q=%s treats %% _ and \\ as literal characters', async (q, titles) => {
     expect((await listAll(api, 'alice', { q })).map((task) => task.title)).toEqual(titles);
+  });
+
+  it.each(['ab', ' ab ', 'é'])('q=%j, under 3 characters after trimming, is 422 naming q', async (q) => {
+    const response = await api.request('alice', 'GET', `/tasks?q=${encodeURIComponent(q)}`);
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { errors: { parameter: string }[] }).errors[0]?.parameter).toBe('q');
   });
 
   it('q that matches nothing lists nothing, with next_cursor null', async () => {

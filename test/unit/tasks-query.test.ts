@@ -75,6 +75,10 @@ describe('listing query normalisation', () => {
     expect(codeOf(() => normalizeListQuery(query({ cursor }), admin))).toBe('INVALID_CURSOR');
   });
 
+  it('search text shorter than 3 characters after trimming is refused', () => {
+    expect(codeOf(() => normalizeListQuery(query({ q: ' ab ' }), admin))).toBe('VALIDATION_FAILED');
+  });
+
   it('search text is trimmed and lower-cased; blank search is no search', () => {
     expect(normalizeListQuery(query({ q: '  Report ' }), admin).q).toBe('report');
     expect(normalizeListQuery(query({ q: '   ' }), admin).q).toBeUndefined();

@@ -1,7 +1,7 @@
 /**
  * Connection pools to PostgreSQL. Everything here works through PgBouncer in
- * transaction mode: unnamed statements only, no session state, settings by
- * `SET LOCAL` inside a transaction.
+ * transaction mode: unnamed statements only, no session state. The statement
+ * timeout is a database default (migration 004), so no statement pays for it.
  */
 import pg from 'pg';
 import type { Config } from '../../config/config.ts';
@@ -29,7 +29,6 @@ export function createDatabase(settings: Config['database'], applicationName = '
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   primary.on('error', () => {});
-  const statementTimeout = `SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`;
 
   return {
     primary,
@@ -38,7 +37,6 @@ export function createDatabase(settings: Config['database'], applicationName = '
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        await client.query(statementTimeout);
         const result = await work(client);
         await client.query('COMMIT');
         return result;
@@ -57,7 +55,8 @@ export function createDatabase(settings: Config['database'], applicationName = '
 }
 
 /** SQLSTATE classes and socket errors that mean "the database cannot answer now", not "this request is wrong". */
-const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300|25006)/;
+// 57014: canceled by statement_timeout: the database is too busy to answer this now.
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|57014|53300|25006)/;
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/;
 

@@ -22,6 +22,8 @@ export interface ListingQuery {
   visibility: Visibility;
 }
 
+export const MIN_SEARCH_CHARACTERS = 3;
+
 const contradictory = (detail: string) => new AppError('CONTRADICTORY_PARAMETERS', detail);
 
 /** What PostgreSQL stores (years 1–9999); no task lies outside, so a bound beyond is clamped. */
@@ -70,6 +72,12 @@ export function normalizeListQuery(query: ListTasksQuery, principal: Principal):
     ? TaskStatuses.filter((status) => query.status?.split(',').includes(status))
     : undefined;
   const q = query.q?.trim().toLowerCase();
+  if (q && [...q].length < MIN_SEARCH_CHARACTERS) {
+    // Shorter text has no trigram to look up: the search would read every task.
+    throw validationFailed([
+      { parameter: 'q', message: `must be at least ${MIN_SEARCH_CHARACTERS} characters after trimming` },
+    ]);
+  }
   return {
     limit: query.limit,
     skip: query.skip,

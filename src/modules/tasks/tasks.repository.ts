@@ -92,7 +92,11 @@ export function listTasksQuery(listing: ListingQuery): { text: string; values: u
   if (listing.ownerId !== undefined) where.push(`owner_id = ${param(listing.ownerId)}`);
   if (listing.statuses?.length === 1) where.push(`status = ${param(listing.statuses[0])}`);
   else if (listing.statuses) where.push(`status = ANY(${param(listing.statuses)}::text[])`);
-  if (listing.createdAfter) where.push(`created_at > ${param(listing.createdAfter)}`);
+  if (listing.createdAfter) {
+    where.push(`created_at > ${param(listing.createdAfter)}`);
+    // Implied by updated_at >= created_at (a table rule), and lets an updated_at index scan start at the bound.
+    if (key === 'updated_at') where.push(`updated_at > ${param(listing.createdAfter)}`);
+  }
   if (listing.createdBefore) where.push(`created_at < ${param(listing.createdBefore)}`);
   if (listing.q !== undefined) where.push(`${SEARCH_TEXT} ILIKE ${param(likePattern(listing.q))}`);
   if (listing.after) {

@@ -119,7 +119,9 @@ export const ListTasksQuerySchema = Type.Object(
         minLength: 1,
         maxLength: 200,
         pattern: STORABLE_TEXT,
-        description: 'Case-insensitive text in title or description.',
+        description:
+          'Case-insensitive text in title or description: at least 3 characters after trimming ' +
+          '(the trigram index cannot serve shorter text); blank means no search.',
       }),
     ),
     sort: ListSortSchema,
