@@ -24,6 +24,12 @@ export interface Cached<T> {
   cache: CacheStatus;
 }
 
+/** A result as JSON text: what the cache holds, sent to the client without parsing it again. */
+export interface CachedJson {
+  json: string;
+  cache: CacheStatus;
+}
+
 export interface TaskReadsOptions {
   cache: CacheStore;
   generations: GenerationStore;
@@ -56,14 +62,19 @@ export class TaskReads {
 
   constructor(private readonly options: TaskReadsOptions) {}
 
-  page(listing: ListingQuery): Promise<Cached<TaskPage>> {
+  page(listing: ListingQuery): Promise<CachedJson> {
     return this.read('listing', listingKey(listing), async (db) =>
       pageOf(await repository.listTasks(db, listing), listing),
     );
   }
 
-  task(id: string): Promise<Cached<Task | null>> {
-    return this.read('task', `task=${id}`, async (db) => (await repository.findTask(db, id)) ?? null);
+  async task(id: string): Promise<Cached<Task | null>> {
+    const { json, cache } = await this.read(
+      'task',
+      `task=${id}`,
+      async (db) => (await repository.findTask(db, id)) ?? null,
+    );
+    return { value: JSON.parse(json) as Task | null, cache };
   }
 
   /** After a committed write: open a new generation at the write's WAL position. */
@@ -97,18 +108,22 @@ export class TaskReads {
     }
   }
 
-  private async read<T>(kind: string, key: string, query: (db: Queryable) => Promise<T>): Promise<Cached<T>> {
+  private async read<T>(
+    kind: string,
+    key: string,
+    query: (db: Queryable) => Promise<T>,
+  ): Promise<CachedJson> {
     const { cache, metrics } = this.options;
     const mark = await this.writeMark();
     if (!mark) {
       metrics.cacheRequests.labels(kind, 'bypass').inc();
-      return { value: await this.fromDatabase(query, undefined), cache: 'bypass' };
+      return { json: JSON.stringify(await this.fromDatabase(query, undefined)), cache: 'bypass' };
     }
     const cacheKey = `tasks:g=${mark.generation}:${key}`;
     const cached = await cache.get(cacheKey).catch((error: unknown) => this.cacheFailed(kind, error));
     if (cached !== undefined) {
       metrics.cacheRequests.labels(kind, 'hit').inc();
-      return { value: JSON.parse(cached) as T, cache: 'hit' };
+      return { json: cached, cache: 'hit' };
     }
     metrics.cacheRequests.labels(kind, 'miss').inc();
     let shared = this.inFlight.get(cacheKey);
@@ -116,7 +131,7 @@ export class TaskReads {
       shared = this.fill(cacheKey, mark, query).finally(() => this.inFlight.delete(cacheKey));
       this.inFlight.set(cacheKey, shared);
     }
-    return { value: JSON.parse(await shared) as T, cache: 'miss' };
+    return { json: await shared, cache: 'miss' };
   }
 
   private async fill<T>(cacheKey: string, mark: WriteMark, query: (db: Queryable) => Promise<T>) {

@@ -61,9 +61,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { value: page, cache } = await service.list(normalizeListQuery(request.query, request.principal));
-      reply.header('x-cache', cache);
-      return page;
+      const { json, cache } = await service.list(normalizeListQuery(request.query, request.principal));
+      // Already-serialized JSON (what the cache holds) is sent as is: no parse and re-serialize on a hit.
+      return reply
+        .header('x-cache', cache)
+        .type('application/json; charset=utf-8')
+        .send(json as never);
     },
   );
 

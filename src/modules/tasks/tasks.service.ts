@@ -11,10 +11,10 @@ import { AppError, taskNotFound } from '../../errors/app-error.ts';
 import type { Database, Queryable } from '../../infra/db/database.ts';
 import { isUuid } from './tasks.cursor.ts';
 import type { ListingQuery } from './tasks.query.ts';
-import type { Cached, TaskReads } from './tasks.reads.ts';
+import type { Cached, CachedJson, TaskReads } from './tasks.reads.ts';
 import * as repository from './tasks.repository.ts';
 import { assertIfMatch, normalizeTitle } from './tasks.rules.ts';
-import type { CreateTaskBody, PatchTaskBody, ReplaceTaskBody, Task, TaskPage } from './tasks.schemas.ts';
+import type { CreateTaskBody, PatchTaskBody, ReplaceTaskBody, Task } from './tasks.schemas.ts';
 
 export interface CreateResult {
   task: Task;
@@ -30,7 +30,8 @@ export class TasksService {
     private readonly reads: TaskReads,
   ) {}
 
-  list(listing: ListingQuery): Promise<Cached<TaskPage>> {
+  /** The page as JSON text (a `TaskPage`), straight from the cache when it holds it. */
+  list(listing: ListingQuery): Promise<CachedJson> {
     return this.reads.page(listing);
   }
 
