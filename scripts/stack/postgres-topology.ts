@@ -202,6 +202,9 @@ async function startPooler(
       'max_client_conn = 2000',
       'default_pool_size = 40',
       'ignore_startup_parameters = extra_float_digits',
+      // A server that is down fails queries within seconds instead of queueing them for minutes.
+      'server_login_retry = 1',
+      'query_wait_timeout = 10',
       `pidfile = ${files.pid}`,
       `logfile = ${files.log}`,
       '',

@@ -56,8 +56,14 @@ export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
 
 export class TaskReads {
   private readonly inFlight = new Map<string, Promise<string>>();
-  /** A write whose generation could not be opened (cache down): retried before this process trusts the cache. */
-  private unrecordedWrite: Lsn | undefined;
+  /**
+   * Writes committed by this process, and how many of them have opened their
+   * generation. Fewer settled than committed (Redis or the primary was
+   * unreachable just after a commit) means this process must not trust the
+   * cache until it has settled them; it retries before each read.
+   */
+  private writesCommitted = 0;
+  private writesSettled = 0;
   private lastCacheErrorLog = 0;
 
   constructor(private readonly options: TaskReadsOptions) {}
@@ -77,29 +83,32 @@ export class TaskReads {
     return { value: JSON.parse(json) as Task | null, cache };
   }
 
-  /** After a committed write: open a new generation at the write's WAL position. */
+  /**
+   * After a committed write: open a new generation at the write's WAL
+   * position. Never fails the write, which is committed already.
+   */
   async recordWrite(): Promise<void> {
-    const { router } = this.options;
-    const lsn = router.hasReplicas ? await router.primaryLsn() : 0n;
-    await this.openGeneration(lsn);
+    this.writesCommitted += 1;
+    await this.settleWrites(this.writesCommitted);
   }
 
-  private async openGeneration(lsn: Lsn): Promise<void> {
-    const target =
-      this.unrecordedWrite !== undefined && this.unrecordedWrite > lsn ? this.unrecordedWrite : lsn;
+  /** Opens a generation at the primary's current position, which is at or past every write up to `upTo`. */
+  private async settleWrites(upTo: number): Promise<boolean> {
+    const { router, generations } = this.options;
     try {
-      await this.options.generations.advance(target);
-      this.unrecordedWrite = undefined;
+      const lsn: Lsn = router.hasReplicas ? await router.primaryLsn() : 0n;
+      await generations.advance(lsn);
+      this.writesSettled = Math.max(this.writesSettled, upTo);
     } catch (error) {
-      this.unrecordedWrite = target;
       this.cacheFailed('generation', error);
     }
+    return this.writesSettled >= this.writesCommitted;
   }
 
   /** The current write mark, or undefined when the cache cannot be trusted (down, or a write unrecorded). */
   private async writeMark(): Promise<WriteMark | undefined> {
-    if (this.unrecordedWrite !== undefined) await this.openGeneration(this.unrecordedWrite);
-    if (this.unrecordedWrite !== undefined) return undefined;
+    const unsettled = this.writesSettled < this.writesCommitted;
+    if (unsettled && !(await this.settleWrites(this.writesCommitted))) return undefined;
     try {
       return await this.options.generations.current();
     } catch (error) {
