@@ -12,6 +12,17 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Tests that stop shared servers (the topology's primary and replica): alone, after the others.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

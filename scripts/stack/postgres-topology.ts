@@ -204,7 +204,7 @@ async function startPooler(
       'ignore_startup_parameters = extra_float_digits',
       // A server that is down fails queries within seconds instead of queueing them for minutes.
       'server_login_retry = 1',
-      'query_wait_timeout = 10',
+      'query_wait_timeout = 3',
       `pidfile = ${files.pid}`,
       `logfile = ${files.log}`,
       '',

@@ -104,7 +104,13 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, appErr
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    if (appError.code === 'DEPENDENCY_UNAVAILABLE') {
+      // Expected during an outage, and counted by status in the metrics: one line, no stack.
+      request.log.warn(
+        { code: appError.code, cause: String((error as Error).cause ?? error) },
+        'dependency unavailable',
+      );
+    } else if (appError.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
       request.log.info({ code: appError.code, detail: appError.detail }, 'request rejected');

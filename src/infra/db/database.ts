@@ -35,6 +35,12 @@ export function createDatabase(settings: Config['database'], applicationName = '
     async transaction(work) {
       const client = await primary.connect();
       let broken: Error | undefined;
+      // A connection lost while checked out emits 'error' besides failing the query: without a
+      // listener that would crash the process. The client is then discarded on release.
+      const onLost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -47,6 +53,7 @@ export function createDatabase(settings: Config['database'], applicationName = '
         });
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
