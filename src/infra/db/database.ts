@@ -5,13 +5,28 @@
  */
 import pg from 'pg';
 import type { Config } from '../../config/config.ts';
+import { type Lsn, parseLsn } from './lsn.ts';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** A committed transaction's result and the primary's WAL position just after its commit. */
+export interface Committed<T> {
+  result: T;
+  commitLsn: Lsn;
+}
+
+/**
+ * COMMIT and the WAL position in one simple-protocol message: one round trip,
+ * on the same server connection even through PgBouncer in transaction mode,
+ * and the position is known whenever the commit is (the SELECT does not run
+ * if the COMMIT fails).
+ */
+const COMMIT_RETURNING_LSN = 'COMMIT; SELECT pg_current_wal_lsn()::text AS lsn';
 
 export interface Database {
   primary: pg.Pool;
   /** Runs `work` in one transaction on the primary; rolls back on any error. */
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<Committed<T>>;
   close(): Promise<void>;
 }
 
@@ -44,8 +59,10 @@ export function createDatabase(settings: Config['database'], applicationName = '
       try {
         await client.query('BEGIN');
         const result = await work(client);
-        await client.query('COMMIT');
-        return result;
+        const [, position] = (await client.query(COMMIT_RETURNING_LSN)) as unknown as pg.QueryResult<{
+          lsn: string;
+        }>[];
+        return { result, commitLsn: parseLsn(position?.rows[0]?.lsn ?? '0/0') };
       } catch (error) {
         // A connection that cannot even roll back is discarded, not returned to the pool.
         await client.query('ROLLBACK').catch((rollbackError: Error) => {

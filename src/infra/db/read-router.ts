@@ -57,17 +57,6 @@ export class ReadRouter {
     }
   }
 
-  /** Whether writes need to learn their WAL position (only when a replica may serve reads). */
-  get hasReplicas(): boolean {
-    return this.replicas.length > 0;
-  }
-
-  /** The primary's current WAL position: after a commit, at or past that commit. */
-  async primaryLsn(): Promise<Lsn> {
-    const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-    return parseLsn((rows[0] as { lsn: string }).lsn);
-  }
-
   /** A replica that has replayed `requiredLsn` (round robin), else the primary. */
   choose(requiredLsn: Lsn | undefined): ReadChoice {
     if (requiredLsn !== undefined) {

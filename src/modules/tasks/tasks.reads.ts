@@ -57,13 +57,18 @@ export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
 export class TaskReads {
   private readonly inFlight = new Map<string, Promise<string>>();
   /**
-   * Writes committed by this process, and how many of them have opened their
-   * generation. Fewer settled than committed (Redis or the primary was
-   * unreachable just after a commit) means this process must not trust the
-   * cache until it has settled them; it retries before each read.
+   * Settle attempts are numbered; a successful attempt n opens a generation
+   * at or past every write whose attempt is numbered up to n (it advances to
+   * the highest commit position seen). When a settle fails (the generation
+   * store unreachable just after a commit), this process must not trust the
+   * cache until a later attempt succeeds; it retries before each read.
+   * Attempts still in flight do not count: their writes have not been
+   * answered yet, so no read can depend on them.
    */
-  private writesCommitted = 0;
-  private writesSettled = 0;
+  private attempts = 0;
+  private settledUpTo = 0;
+  private failedUpTo = 0;
+  private newestCommitLsn: Lsn = 0n;
   private lastCacheErrorLog = 0;
 
   constructor(private readonly options: TaskReadsOptions) {}
@@ -84,31 +89,32 @@ export class TaskReads {
   }
 
   /**
-   * After a committed write: open a new generation at the write's WAL
+   * After a committed write: open a new generation at the write's commit
    * position. Never fails the write, which is committed already.
    */
-  async recordWrite(): Promise<void> {
-    this.writesCommitted += 1;
-    await this.settleWrites(this.writesCommitted);
+  async recordWrite(commitLsn: Lsn): Promise<void> {
+    if (commitLsn > this.newestCommitLsn) this.newestCommitLsn = commitLsn;
+    await this.settleWrites();
   }
 
-  /** Opens a generation at the primary's current position, which is at or past every write up to `upTo`. */
-  private async settleWrites(upTo: number): Promise<boolean> {
-    const { router, generations } = this.options;
+  /** Opens a generation at the newest commit position this process has seen. */
+  private async settleWrites(): Promise<boolean> {
+    this.attempts += 1;
+    const attempt = this.attempts;
     try {
-      const lsn: Lsn = router.hasReplicas ? await router.primaryLsn() : 0n;
-      await generations.advance(lsn);
-      this.writesSettled = Math.max(this.writesSettled, upTo);
+      await this.options.generations.advance(this.newestCommitLsn);
+      this.settledUpTo = Math.max(this.settledUpTo, attempt);
     } catch (error) {
+      this.failedUpTo = Math.max(this.failedUpTo, attempt);
       this.cacheFailed('generation', error);
     }
-    return this.writesSettled >= this.writesCommitted;
+    return this.settledUpTo >= this.failedUpTo;
   }
 
   /** The current write mark, or undefined when the cache cannot be trusted (down, or a write unrecorded). */
   private async writeMark(): Promise<WriteMark | undefined> {
-    const unsettled = this.writesSettled < this.writesCommitted;
-    if (unsettled && !(await this.settleWrites(this.writesCommitted))) return undefined;
+    const unsettled = this.settledUpTo < this.failedUpTo;
+    if (unsettled && !(await this.settleWrites())) return undefined;
     try {
       return await this.options.generations.current();
     } catch (error) {

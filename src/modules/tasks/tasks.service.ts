@@ -145,8 +145,8 @@ export class TasksService {
 
   /** Every write: one transaction, then every cached listing and task is made stale. */
   private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction(work);
-    await this.reads.recordWrite();
+    const { result, commitLsn } = await this.db.transaction(work);
+    await this.reads.recordWrite(commitLsn);
     return result;
   }
 

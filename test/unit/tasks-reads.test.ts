@@ -1,0 +1,91 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import type { GenerationStore, WriteMark } from '../../src/infra/cache/cache-store.ts';
+import { MemoryCacheStore } from '../../src/infra/cache/memory-cache-store.ts';
+import type { ReadRouter } from '../../src/infra/db/read-router.ts';
+import { TaskReads } from '../../src/modules/tasks/tasks.reads.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+
+/** A generation store whose next `advance` the test holds open, or makes fail. */
+class ControlledGenerations implements GenerationStore {
+  private mark: WriteMark = { generation: 1, writeLsn: 0n };
+  next: 'succeed' | 'fail' | 'hold' = 'succeed';
+  private release: (() => void) | undefined;
+
+  async current() {
+    return this.mark;
+  }
+
+  async advance(): Promise<void> {
+    if (this.next === 'fail') throw new Error('generation store unreachable');
+    if (this.next === 'hold') await new Promise<void>((resolve) => (this.release = resolve));
+    this.mark = { generation: this.mark.generation + 1, writeLsn: 0n };
+  }
+
+  releaseHeld() {
+    this.release?.();
+  }
+}
+
+function taskReads(generations: GenerationStore) {
+  const noRows = { query: async () => ({ rows: [] }) };
+  const router = {
+    choose: () => ({ pool: noRows, source: 'primary', markFailed: () => {} }),
+  } as unknown as ReadRouter;
+  return new TaskReads({
+    cache: new MemoryCacheStore(),
+    generations,
+    router,
+    ttlSeconds: 60,
+    metrics: createMetrics(),
+    log: { warn: () => {} } as unknown as FastifyBaseLogger,
+  });
+}
+
+const TASK_ID = '0190b6a4-0000-7000-8000-000000000000';
+
+describe('TaskReads cache trust', () => {
+  it('keeps using the cache while another write is still opening its generation', async () => {
+    const generations = new ControlledGenerations();
+    const reads = taskReads(generations);
+    await reads.task(TASK_ID);
+
+    generations.next = 'hold';
+    const write = reads.recordWrite(1n);
+    expect((await reads.task(TASK_ID)).cache).toBe('hit');
+
+    generations.releaseHeld();
+    await write;
+    expect((await reads.task(TASK_ID)).cache).toBe('miss');
+  });
+
+  it('bypasses the cache after a write could not open its generation, until a retry succeeds', async () => {
+    const generations = new ControlledGenerations();
+    const reads = taskReads(generations);
+    await reads.task(TASK_ID);
+
+    generations.next = 'fail';
+    await reads.recordWrite(1n);
+    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+
+    generations.next = 'succeed';
+    expect((await reads.task(TASK_ID)).cache).toBe('miss');
+    expect((await reads.task(TASK_ID)).cache).toBe('hit');
+  });
+
+  it('does not trust a success that started before a later failure', async () => {
+    const generations = new ControlledGenerations();
+    const reads = taskReads(generations);
+
+    generations.next = 'hold';
+    const earlier = reads.recordWrite(1n);
+    generations.next = 'fail';
+    await reads.recordWrite(1n);
+    generations.releaseHeld();
+    await earlier;
+
+    generations.next = 'fail';
+    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+  });
+});
