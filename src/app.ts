@@ -13,6 +13,7 @@ import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config/config.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
 import { ProblemSchema } from './errors/problem.schema.ts';
+import { closeConnectionsWhenIdle } from './http/graceful-close.ts';
 import { validatorCompiler } from './http/validator-compiler.ts';
 import { createCacheStores } from './infra/cache/create-cache.ts';
 import { createDatabase } from './infra/db/database.ts';
@@ -61,6 +62,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  closeConnectionsWhenIdle(app);
 
   // JSON only (and merge patch for PATCH): any other body is a 415.
   app.removeContentTypeParser(['text/plain']);
