@@ -10,11 +10,14 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { type Principal, type Role, Roles } from './principal.ts';
 
 /** Asymmetric algorithms only: an HS256 token "signed" with a public key is refused. */
 export const ACCEPTED_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
 const CLOCK_TOLERANCE_SECONDS = 5;
+/** Distinct valid tokens remembered per process (a client reuses its token for minutes). */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 export type RejectionReason =
   | 'malformed'
@@ -131,36 +134,53 @@ function reasonOf(error: unknown): RejectionReason {
   return 'malformed';
 }
 
-export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = options.keys ?? discoveredKeys(options.issuer, options.jwksUrl);
+/**
+ * A token that verified once is the same token until it expires: remembering
+ * the result saves an RSA verification (the dominant cost of a cached read)
+ * on every later request. Only successes are kept, each until its `exp`;
+ * what may end a token earlier (logout) is checked per request elsewhere.
+ */
+function rememberingVerified(verify: (token: string) => Promise<Principal>): TokenVerifier {
+  const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_MAX });
   return {
     async verify(token) {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: options.issuer,
-          algorithms: ACCEPTED_ALGORITHMS,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (error) {
-        if (error instanceof KeysUnavailable) throw error;
-        throw new TokenRejected(reasonOf(error));
-      }
-      const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-      if (!audiences.includes(options.audience) && payload.azp !== options.audience) {
-        throw new TokenRejected('wrong_audience');
-      }
-      if (payload.typ !== undefined && payload.typ !== 'Bearer') throw new TokenRejected('wrong_type');
-      if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenRejected('missing_subject');
-      return {
-        subject: payload.sub,
-        roles: rolesOf(payload, options.rolesClaim),
-        username: typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
-        email: typeof payload.email === 'string' ? payload.email : undefined,
-        sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
-        expiresAt: payload.exp as number,
-      };
+      const known = verified.get(token);
+      if (known && (known.expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000 > Date.now()) return known;
+      const principal = await verify(token);
+      verified.set(token, principal);
+      return principal;
     },
   };
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys = options.keys ?? discoveredKeys(options.issuer, options.jwksUrl);
+  return rememberingVerified(async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer,
+        algorithms: ACCEPTED_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      if (error instanceof KeysUnavailable) throw error;
+      throw new TokenRejected(reasonOf(error));
+    }
+    const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+    if (!audiences.includes(options.audience) && payload.azp !== options.audience) {
+      throw new TokenRejected('wrong_audience');
+    }
+    if (payload.typ !== undefined && payload.typ !== 'Bearer') throw new TokenRejected('wrong_type');
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenRejected('missing_subject');
+    return {
+      subject: payload.sub,
+      roles: rolesOf(payload, options.rolesClaim),
+      username: typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
+      email: typeof payload.email === 'string' ? payload.email : undefined,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+      expiresAt: payload.exp as number,
+    };
+  });
 }

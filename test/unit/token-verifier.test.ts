@@ -1,5 +1,5 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenVerifier, TokenRejected, type TokenVerifier } from '../../src/auth/token-verifier.ts';
 
 const issuer = 'https://id.example/realms/tasks';
@@ -109,5 +109,51 @@ describe('access token verification', () => {
     });
     const token = await sign(claims({ resource_access: { 'tasks-api': { roles: ['viewer'] } } }));
     expect([...(await custom.verify(token)).roles]).toEqual(['viewer']);
+  });
+});
+
+describe('remembered verifications', () => {
+  const countingVerifier = () => {
+    const keySet = createLocalJWKSet({ keys: [publicJwk] });
+    const lookups = { count: 0 };
+    const remembering = createTokenVerifier({
+      issuer,
+      audience: 'tasks-api',
+      rolesClaim: 'realm_access.roles',
+      keys: (header, token) => {
+        lookups.count += 1;
+        return keySet(header, token);
+      },
+    });
+    return { remembering, lookups };
+  };
+
+  it('verifies a token once, then answers from memory for its later requests', async () => {
+    const { remembering, lookups } = countingVerifier();
+    const token = await sign(claims());
+    for (let i = 0; i < 5; i += 1) expect((await remembering.verify(token)).subject).toBe('user-1');
+    expect(lookups.count).toBe(1);
+  });
+
+  it('forgets a token when it expires: it is then refused as expired', async () => {
+    const { remembering, lookups } = countingVerifier();
+    const token = await sign(claims({ exp: now() + 60 }));
+    await remembering.verify(token);
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    try {
+      vi.setSystemTime(Date.now() + 120_000);
+      await expect(remembering.verify(token)).rejects.toMatchObject({ reason: 'expired' });
+      expect(lookups.count).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never remembers a refusal', async () => {
+    const { remembering, lookups } = countingVerifier();
+    const token = await sign(claims({ iss: 'https://elsewhere.example' }));
+    await expect(remembering.verify(token)).rejects.toBeInstanceOf(TokenRejected);
+    await expect(remembering.verify(token)).rejects.toBeInstanceOf(TokenRejected);
+    expect(lookups.count).toBe(2);
   });
 });
