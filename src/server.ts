@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { buildApp, devIssuerOf } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { coordinateCacheGenerations } from './infra/cache/cluster-generation-store.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './infra/db/embedded-postgres.ts';
 import { migrate } from './infra/db/migrator.ts';
 import { startupBanner } from './startup-banner.ts';
@@ -37,7 +38,12 @@ async function preparePrimary(config: Config): Promise<{ config: Config; embedde
   if (!config.database.url) {
     log(`Starting embedded PostgreSQL (data in ${config.dataDir}) …`);
     embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, () => {});
-    prepared = { ...config, database: { ...config.database, url: embedded.url, migrationUrl: embedded.url } };
+    // This process tree is the embedded database's only writer: cache generations go through the primary.
+    prepared = {
+      ...config,
+      cacheGenerations: 'cluster',
+      database: { ...config.database, url: embedded.url, migrationUrl: embedded.url },
+    };
   }
   if (prepared.database.migrateOnStart) {
     const applied = await migrate(prepared.database.migrationUrl as string);
@@ -54,7 +60,9 @@ async function preparePrimary(config: Config): Promise<{ config: Config; embedde
 function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): void {
   let stopping = false;
   let listening = 0;
-  const fork = () => cluster.fork({ DATABASE_URL: config.database.url });
+  if (!config.redisUrl && config.cacheGenerations === 'cluster') coordinateCacheGenerations();
+  const fork = () =>
+    cluster.fork({ DATABASE_URL: config.database.url, CACHE_GENERATIONS: config.cacheGenerations });
   cluster.on('listening', () => {
     listening += 1;
     if (listening === config.webConcurrency) {

@@ -41,6 +41,12 @@ export const EnvSchema = Type.Object({
     }),
   ),
   CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'lifetime of cached listings and tasks (default 300)')),
+  CACHE_GENERATIONS: Type.Optional(
+    Type.Enum(['database', 'cluster'], {
+      description:
+        'without REDIS_URL, where cache generations are shared: database (default: any number of instances) or cluster (the processes of one npm start, when no other instance writes to the database; set by the embedded start)',
+    }),
+  ),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
   EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
   OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
@@ -80,10 +86,12 @@ export interface Config {
     poolSize: number;
     embeddedPort: number;
   };
-  /** undefined = in-process cache (per worker) with the generation kept in PostgreSQL */
+  /** undefined = in-process cache (per worker process) */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   cacheTtlSeconds: number;
+  /** without Redis: generations in PostgreSQL, or through the cluster primary (sole writer) */
+  cacheGenerations: 'database' | 'cluster';
   oidc: {
     /** undefined = serve the built-in development identity provider */
     issuer: string | undefined;
@@ -159,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX ?? '',
     cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
+    cacheGenerations: e.CACHE_GENERATIONS ?? 'database',
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,6 +105,51 @@ async function tokenFor(tokenUrl: string, username: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+/**
+ * A request on a connection of its own: the cluster hands each new
+ * connection to the next worker process, so consecutive calls alternate.
+ */
+function onNewConnection(method: string, url: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Every worker process sees each write at once: the cache generation is shared through the cluster primary. */
+async function expectEachWriteSeenByEveryWorker(token: string, task: Task) {
+  const auth = { authorization: `Bearer ${token}` };
+  for (let round = 0; round < 10; round += 1) {
+    // Both workers cache the current state first, so a missed generation would serve it stale.
+    for (let warm = 0; warm < 2; warm += 1) {
+      await onNewConnection('GET', `${baseUrl}/tasks/${task.id}`, auth);
+      await onNewConnection('GET', `${baseUrl}/tasks`, auth);
+    }
+    const title = `round ${round}`;
+    const patched = await onNewConnection(
+      'PATCH',
+      `${baseUrl}/tasks/${task.id}`,
+      { ...auth, 'content-type': 'application/merge-patch+json' },
+      JSON.stringify({ title }),
+    );
+    expect(patched.status).toBe(200);
+    for (let read = 0; read < 2; read += 1) {
+      const single = await onNewConnection('GET', `${baseUrl}/tasks/${task.id}`, auth);
+      expect((single.json as Task).title).toBe(title);
+      const page = await onNewConnection('GET', `${baseUrl}/tasks`, auth);
+      expect((page.json as TaskPage).items.find((item) => item.id === task.id)?.title).toBe(title);
+    }
+  }
+}
+
 describe('npm start on a fresh machine', () => {
   it('serves the API with embedded PostgreSQL and the development provider, and keeps data across restarts', async () => {
     const first = await start(env);
@@ -121,6 +167,7 @@ describe('npm start on a fresh machine', () => {
     });
     expect(created.status).toBe(201);
     const task = (await created.json()) as Task;
+    await expectEachWriteSeenByEveryWorker(token, task);
     expect(await stop(first)).toBe(0);
 
     const second = await start(env);

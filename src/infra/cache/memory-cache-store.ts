@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheStore } from './cache-store.ts';
+import type { Lsn } from '../db/lsn.ts';
+import type { CacheStore, GenerationStore, WriteMark } from './cache-store.ts';
 
 /** In-process LRU, per worker process: the embedded default when no REDIS_URL is set. */
 export class MemoryCacheStore implements CacheStore {
@@ -16,5 +17,20 @@ export class MemoryCacheStore implements CacheStore {
 
   async set(key: string, value: string, ttlSeconds: number) {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
+  }
+}
+
+/** The generation of a single process that is the only writer of its database (embedded, one process). */
+export class MemoryGenerationStore implements GenerationStore {
+  private mark: WriteMark = { generation: 1, writeLsn: 0n };
+
+  async current() {
+    return this.mark;
+  }
+
+  async advance(writeLsn: Lsn) {
+    const newest =
+      this.mark.writeLsn !== undefined && this.mark.writeLsn > writeLsn ? this.mark.writeLsn : writeLsn;
+    this.mark = { generation: this.mark.generation + 1, writeLsn: newest };
   }
 }
