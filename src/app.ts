@@ -26,6 +26,7 @@ import { TasksService } from './modules/tasks/tasks.service.ts';
 import { loggerOptions, requestIdOf } from './observability/logger.ts';
 import { metricsPlugin } from './observability/metrics.plugin.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { AccessLogController } from './observability/request-log.ts';
 import { openApiDocument, swaggerUiOptions } from './openapi.ts';
 
 /** The issuer the development identity provider serves when no OIDC_ISSUER is configured. */
@@ -52,6 +53,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: requestIdOf,
+    logController: new AccessLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: 'idle',
     ajv: { customOptions: {} },
