@@ -27,7 +27,14 @@ async function serve(config: Config, afterClose: () => Promise<void> = async () 
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (cluster.isWorker) {
+    // Ctrl-C reaches the whole process group: the primary decides, and sends SIGTERM.
+    process.on('SIGINT', () => {});
+    // A worker never outlives its primary.
+    process.on('disconnect', () => void shutdown('primary gone'));
+  } else {
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+  }
   await app.listen({ port: config.port, host: config.host });
 }
 
@@ -69,20 +76,25 @@ function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): voi
       log(startupBanner(config, config.oidc.issuer ?? devIssuerOf(config), embedded !== undefined));
     }
   });
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) void embedded?.stop().then(() => process.exit(0));
-      return;
-    }
-    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    fork();
-  });
   const stop = () => {
     if (stopping) return;
     stopping = true;
     log('Stopping: workers finish their in-flight requests …');
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
   };
+  cluster.on('exit', (worker, code, signal) => {
+    // A clean exit means the worker was told to stop (a signal sent to every process, as
+    // `kill` or a service manager may do): the whole server stops, it is not restarted.
+    if (!stopping && code === 0) stop();
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        void (embedded?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+      }
+      return;
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   for (let i = 0; i < config.webConcurrency; i += 1) fork();

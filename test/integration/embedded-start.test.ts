@@ -4,7 +4,7 @@
  * provider; a token for bob from the printed token URL creates and lists a
  * task; a stop finishes cleanly and a restart keeps the data.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -182,4 +182,53 @@ describe('npm start on a fresh machine', () => {
       expect(await stop(second)).toBe(0);
     }
   }, 240_000);
+
+  it('stops as a whole when each of its processes is signalled, and workers never outlive their primary', async () => {
+    const first = await start(env);
+    const workers = workerPidsOf(first.child.pid as number);
+    expect(workers).toHaveLength(2);
+    const exited = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+    // As `kill` or a service manager may do: every process gets SIGTERM at once.
+    for (const pid of [first.child.pid as number, ...workers]) process.kill(pid, 'SIGTERM');
+    expect(await exited).toBe(0);
+    await expectGone(workers);
+
+    const second = await start(env);
+    const orphans = workerPidsOf(second.child.pid as number);
+    second.child.kill('SIGKILL');
+    await expectGone(orphans);
+    stopEmbeddedPostgres(dataDir);
+  }, 240_000);
 });
+
+/** The worker processes (node:cluster children running the server) of a primary. */
+function workerPidsOf(primary: number): number[] {
+  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes('src/server.ts'))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function expectGone(pids: number[]) {
+  for (let waited = 0; waited < 15_000 && pids.some(isAlive); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(pids.filter(isAlive)).toEqual([]);
+}
+
+/** After a SIGKILLed primary its PostgreSQL is still running: stop it, as the next start would. */
+function stopEmbeddedPostgres(folder: string) {
+  const postmasters = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes('postgres') && line.includes(folder) && line.includes('-D'));
+  for (const line of postmasters) process.kill(Number.parseInt(line.trim(), 10), 'SIGINT');
+}
