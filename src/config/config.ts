@@ -40,7 +40,9 @@ export const EnvSchema = Type.Object({
       description: 'prefix of every Redis key, to share one Redis (default none)',
     }),
   ),
-  CACHE_TTL_SECONDS: Type.Optional(Int(1, 86_400, 'lifetime of cached listings and tasks (default 300)')),
+  CACHE_TTL_SECONDS: Type.Optional(
+    Int(0, 86_400, 'lifetime of cached listings and tasks (default 300; 0 = no cache)'),
+  ),
   CACHE_GENERATIONS: Type.Optional(
     Type.Enum(['database', 'cluster'], {
       description:

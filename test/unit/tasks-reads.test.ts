@@ -27,7 +27,7 @@ class ControlledGenerations implements GenerationStore {
   }
 }
 
-function taskReads(generations: GenerationStore) {
+function taskReads(generations: GenerationStore, ttlSeconds = 60) {
   const noRows = { query: async () => ({ rows: [] }) };
   const router = {
     choose: () => ({ pool: noRows, source: 'primary', markFailed: () => {} }),
@@ -36,7 +36,7 @@ function taskReads(generations: GenerationStore) {
     cache: new MemoryCacheStore(),
     generations,
     router,
-    ttlSeconds: 60,
+    ttlSeconds,
     metrics: createMetrics(),
     log: { warn: () => {} } as unknown as FastifyBaseLogger,
   });
@@ -87,5 +87,10 @@ describe('TaskReads cache trust', () => {
 
     generations.next = 'fail';
     expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+  });
+
+  it('with caching off (TTL 0) reads the database every time', async () => {
+    const reads = taskReads(new ControlledGenerations(), 0);
+    for (let i = 0; i < 3; i += 1) expect((await reads.task(TASK_ID)).cache).toBe('bypass');
   });
 });

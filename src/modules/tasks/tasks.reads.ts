@@ -130,6 +130,11 @@ export class TaskReads {
   ): Promise<CachedJson> {
     const { cache, metrics } = this.options;
     const mark = await this.writeMark();
+    if (this.options.ttlSeconds === 0) {
+      // Caching off (CACHE_TTL_SECONDS=0): every read from the database, still routed by the write mark.
+      metrics.cacheRequests.labels(kind, 'bypass').inc();
+      return { json: JSON.stringify(await this.fromDatabase(query, mark?.writeLsn)), cache: 'bypass' };
+    }
     if (!mark) {
       metrics.cacheRequests.labels(kind, 'bypass').inc();
       return { json: JSON.stringify(await this.fromDatabase(query, undefined)), cache: 'bypass' };
