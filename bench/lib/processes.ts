@@ -1,0 +1,96 @@
+/**
+ * Processes under test: start one (the API, or the bare node:http ceiling),
+ * wait until it answers, and sample its CPU and memory (with its node:cluster
+ * workers) from /proc while a scenario runs. Linux only, as the bench is.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { ProcessUsage } from './report.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface Started {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+): Promise<Started> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let attempt = 0; ; attempt += 1) {
+    const ok = await fetch(readyUrl).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (attempt > 300 || child.exitCode !== null) throw new Error(`${args.join(' ')} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.split(' ').filter(Boolean).map(Number);
+}
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may contain spaces): utime is the 14th, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return kib ? Number(kib) / 1024 : 0;
+}
+
+/** Samples `root` and its node children every 200 ms until the returned function is called. */
+export async function sampleUsage(root: number): Promise<() => Promise<ProcessUsage>> {
+  const nodeChildren = async () => {
+    const pids = [];
+    for (const pid of await childrenOf(root)) {
+      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (command.includes('server.ts') || command.includes('ceiling')) pids.push(pid);
+    }
+    return [root, ...pids];
+  };
+  const pids = await nodeChildren();
+  const startTicks = await Promise.all(pids.map(cpuTicks));
+  const started = performance.now();
+  const peaks = new Map<number, number>();
+  const sample = async () => {
+    for (const pid of pids) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, await rssMiB(pid)));
+  };
+  await sample();
+  const timer = setInterval(() => void sample(), 200);
+  return async () => {
+    clearInterval(timer);
+    await sample();
+    const endTicks = await Promise.all(pids.map(cpuTicks));
+    const ticks = endTicks.reduce((sum, t, i) => sum + t - (startTicks[i] ?? 0), 0);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      cpuPercent: (100 * ticks) / CLOCK_TICKS_PER_SECOND / seconds,
+      // The primary of a cluster only supervises: the workers are what serve.
+      peakRssMiB: pids.map((pid) => peaks.get(pid) ?? 0),
+    };
+  };
+}

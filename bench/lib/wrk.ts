@@ -1,0 +1,126 @@
+/**
+ * Load from wrk (Debian package `wrk`), a C load generator in its own
+ * process: it leaves the cores to the system under test far better than a
+ * Node generator would. Each scenario is a generated Lua script; the
+ * results come back as one JSON line printed by the script's `done()`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  /** Socket errors and timeouts, plus non-2xx/3xx answers. */
+  errors: number;
+  non2xx: number;
+}
+
+export interface Request {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  /** Requests the script cycles through (each wrk connection starts at a different offset). */
+  requests: Request[];
+  connections: number;
+  seconds: number;
+  timeoutSeconds?: number;
+}
+
+const RESULT_MARKER = 'WRK_RESULT ';
+
+const luaString = (text: string) =>
+  `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+/** The Lua script: requests pre-formatted once, then handed out round-robin. */
+export function wrkScript(requests: Request[]): string {
+  const formatted = requests.map((request) => {
+    const headers = Object.entries(request.headers)
+      .map(([name, value]) => `[${luaString(name)}] = ${luaString(value)}`)
+      .join(', ');
+    const body = request.body === undefined ? 'nil' : luaString(request.body);
+    return `wrk.format(${luaString(request.method)}, ${luaString(request.path)}, { ${headers} }, ${body})`;
+  });
+  return `
+local requests = {}
+local counter = 0
+init = function(args)
+  ${formatted.map((line) => `requests[#requests + 1] = ${line}`).join('\n  ')}
+  counter = math.random(#requests)
+end
+request = function()
+  counter = counter % #requests + 1
+  return requests[counter]
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(${luaString(RESULT_MARKER)} .. string.format(
+    '{"requests":%d,"durationUs":%d,"p50":%d,"p99":%d,"max":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    errors.connect, errors.read, errors.write, errors.timeout, errors.status))
+end
+`;
+}
+
+interface WrkSummary {
+  requests: number;
+  durationUs: number;
+  p50: number;
+  p99: number;
+  max: number;
+  connect: number;
+  read: number;
+  write: number;
+  timeout: number;
+  status: number;
+}
+
+export function parseWrkOutput(output: string): LoadResult {
+  const line = output.split('\n').find((text) => text.startsWith(RESULT_MARKER));
+  if (!line) throw new Error(`wrk printed no result:\n${output}`);
+  const summary = JSON.parse(line.slice(RESULT_MARKER.length)) as WrkSummary;
+  const seconds = summary.durationUs / 1e6;
+  return {
+    requests: summary.requests,
+    seconds,
+    requestsPerSecond: summary.requests / seconds,
+    latencyMs: { p50: summary.p50 / 1000, p99: summary.p99 / 1000, max: summary.max / 1000 },
+    errors: summary.connect + summary.read + summary.write + summary.timeout + summary.status,
+    non2xx: summary.status,
+  };
+}
+
+export async function runWrk(options: LoadOptions): Promise<LoadResult> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'tasks-bench-'));
+  const script = path.join(folder, 'scenario.lua');
+  await writeFile(script, wrkScript(options.requests));
+  const args = [
+    '-t1',
+    `-c${options.connections}`,
+    `-d${options.seconds}s`,
+    `--timeout`,
+    `${options.timeoutSeconds ?? 10}s`,
+    '-s',
+    script,
+    options.url,
+  ];
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(
+          missing ? new Error('wrk is not installed: apt-get install wrk') : new Error(`${error}\n${stderr}`),
+        );
+      } else resolve(stdout);
+    });
+  });
+  return parseWrkOutput(output);
+}

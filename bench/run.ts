@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: prepares the dataset, measures the ceilings (bare
+ * node:http with the API's process count serving the same page; pgbench on
+ * the same SQL), then loads the API scenario by scenario with wrk from a
+ * separate process, and prints and writes the table (bench/results/).
+ *
+ *   npm run bench [-- --tasks 1000000 | --ten-million] [--seconds 10] [--connections 64]
+ *                 [--workers 2] [--only list-hit,post]
+ *
+ * Mode: the embedded system (PostgreSQL from the npm binaries, in-process
+ * cache with generations through the cluster primary, no replica), with
+ * tokens from a local signing issuer so that many users can be simulated.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startOidcFixture } from '../test/support/oidc-fixture.ts';
+import { freePort } from '../test/support/private-redis.ts';
+import { prepareDataset } from './lib/dataset.ts';
+import { runPgbench } from './lib/pgbench.ts';
+import { sampleUsage, startProcess } from './lib/processes.ts';
+import { type BenchRun, criteria, markdownReport, type ScenarioResult } from './lib/report.ts';
+import { runWrk } from './lib/wrk.ts';
+import { SCENARIOS, type Tokens } from './scenarios.ts';
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '1000000' },
+    'ten-million': { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    only: { type: 'string' },
+  },
+});
+const tasks = values['ten-million'] ? 10_000_000 : Number(values.tasks);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const workers = Number(values.workers);
+const selected = SCENARIOS.filter((s) => !values.only || values.only.split(',').includes(s.name));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const data = await prepareDataset(tasks, await freePort());
+if (!data.deepCursor) log('Fewer than 500,000 tasks: cursor-deep is left out.');
+const runnable = selected.filter((s) => s.name !== 'cursor-deep' || data.deepCursor);
+const oidc = await startOidcFixture();
+const tokenOf = (claims: Record<string, unknown>) =>
+  oidc.token('bob', { claims: { ...claims }, lifetimeSeconds: 4 * 3600 });
+const tokens: Tokens = {
+  admin: await oidc.token('alice', { lifetimeSeconds: 4 * 3600 }),
+  viewer: await oidc.token('carol', { lifetimeSeconds: 4 * 3600 }),
+  users: await Promise.all(
+    data.owners
+      .slice(5, 205)
+      .map(async (sub) => ({ sub, token: await tokenOf({ sub, preferred_username: sub }) })),
+  ),
+};
+
+async function startApi(cache: boolean) {
+  const port = await freePort();
+  const api = await startProcess(
+    ['--import', 'tsx', 'src/server.ts'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_CONCURRENCY: String(workers),
+      DATABASE_URL: data.url,
+      // The bench's database has no other writer: generations through the cluster primary, as embedded.
+      CACHE_GENERATIONS: 'cluster',
+      CACHE_TTL_SECONDS: cache ? '300' : '0',
+      OIDC_ISSUER: oidc.issuer,
+      DATA_DIR: new URL('.data/api', import.meta.url).pathname,
+    },
+    `http://127.0.0.1:${port}/readyz`,
+  );
+  return { api, url: `http://127.0.0.1:${port}` };
+}
+
+const run: BenchRun = {
+  mode: 'embedded',
+  tasks,
+  processes: workers,
+  connections,
+  seconds,
+  startedAt: new Date().toISOString(),
+  nodeCeiling: {
+    requests: 0,
+    seconds: 0,
+    requestsPerSecond: 0,
+    latencyMs: { p50: 0, p99: 0, max: 0 },
+    errors: 0,
+    non2xx: 0,
+  },
+  pgbench: {},
+  scenarios: [],
+};
+
+try {
+  for (const cache of [true, false]) {
+    const scenarios = runnable.filter((s) => s.cache === cache);
+    if (scenarios.length === 0) continue;
+    const { api, url } = await startApi(cache);
+    try {
+      if (cache && run.nodeCeiling.requests === 0) {
+        // The ceiling serves byte for byte the page the API serves for the first scenario.
+        const page = await (
+          await fetch(`${url}/tasks`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+        ).text();
+        const pageFile = new URL('.data/page.json', import.meta.url).pathname;
+        await writeFile(pageFile, page);
+        const ceilingPort = await freePort();
+        const ceiling = await startProcess(
+          ['--import', 'tsx', 'bench/node-ceiling.ts', String(ceilingPort), String(workers), pageFile],
+          {},
+          `http://127.0.0.1:${ceilingPort}/`,
+        );
+        run.nodeCeiling = await runWrk({
+          url: `http://127.0.0.1:${ceilingPort}`,
+          requests: [{ method: 'GET', path: '/', headers: {} }],
+          connections,
+          seconds,
+        });
+        await ceiling.stop();
+        log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
+      }
+      for (const scenario of scenarios) {
+        const requests = scenario.requests(data, tokens);
+        const options = {
+          url,
+          requests,
+          connections: scenario.connections ?? connections,
+          seconds,
+          timeoutSeconds: scenario.timeoutSeconds,
+        };
+        await runWrk({ ...options, seconds: 2 }); // warm-up: JIT, pools, caches
+        const usage = await sampleUsage(api.child.pid as number);
+        const load = await runWrk(options);
+        const result: ScenarioResult = {
+          name: scenario.name,
+          description: scenario.description,
+          load,
+          usage: await usage(),
+        };
+        if (scenario.databaseCeiling) result.databaseCeiling = scenario.databaseCeiling;
+        run.scenarios.push(result);
+        log(
+          `${scenario.name.padEnd(14)} ${load.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${load.latencyMs.p99.toFixed(1)} ms  errors ${load.errors}`,
+        );
+      }
+    } finally {
+      await api.stop();
+    }
+  }
+  for (const name of new Set(runnable.flatMap((s) => (s.databaseCeiling ? [s.databaseCeiling] : [])))) {
+    const clients = name === 'skip-500000' ? 4 : connections;
+    run.pgbench[name] = await runPgbench(data.url, name, { clients, seconds });
+    log(`pgbench ${name}: ${run.pgbench[name]?.toFixed(0)} tps`);
+  }
+} finally {
+  await oidc.close();
+  await data.stop();
+}
+
+const report = markdownReport(run);
+log(`\n${report}`);
+const folder = new URL('results/', import.meta.url).pathname;
+await mkdir(folder, { recursive: true });
+const stamp = run.startedAt.replace(/[:.]/g, '-');
+await writeFile(
+  `${folder}${stamp}-${run.mode}.json`,
+  `${JSON.stringify({ ...run, criteria: criteria(run) }, null, 2)}\n`,
+);
+await writeFile(`${folder}${stamp}-${run.mode}.md`, report);
+await writeFile(`${folder}latest-${run.mode}.md`, report);
