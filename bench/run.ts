@@ -68,6 +68,7 @@ async function startApi(cache: boolean) {
       // The bench's database has no other writer: generations through the cluster primary, as embedded.
       CACHE_GENERATIONS: 'cluster',
       CACHE_TTL_SECONDS: cache ? '300' : '0',
+      DATABASE_PREPARED_STATEMENTS: 'true',
       OIDC_ISSUER: oidc.issuer,
       DATA_DIR: new URL('.data/api', import.meta.url).pathname,
     },

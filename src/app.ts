@@ -81,6 +81,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const router = new ReadRouter(db.primary, {
     replicaUrls: config.database.replicaUrls,
     poolSize: config.database.poolSize,
+    preparedStatements: config.database.preparedStatements,
     onReplicaState: (replica, state) =>
       metrics.replicaLag.labels(replica).set(state.healthy ? (state.lagSeconds ?? 0) : -1),
   });

@@ -49,7 +49,13 @@ async function preparePrimary(config: Config): Promise<{ config: Config; embedde
     prepared = {
       ...config,
       cacheGenerations: 'cluster',
-      database: { ...config.database, url: embedded.url, migrationUrl: embedded.url },
+      // Direct connections, no pooler in between: statements can be prepared.
+      database: {
+        ...config.database,
+        url: embedded.url,
+        migrationUrl: embedded.url,
+        preparedStatements: true,
+      },
     };
   }
   if (prepared.database.migrateOnStart) {
@@ -69,7 +75,11 @@ function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): voi
   let listening = 0;
   if (!config.redisUrl && config.cacheGenerations === 'cluster') coordinateCacheGenerations();
   const fork = () =>
-    cluster.fork({ DATABASE_URL: config.database.url, CACHE_GENERATIONS: config.cacheGenerations });
+    cluster.fork({
+      DATABASE_URL: config.database.url,
+      CACHE_GENERATIONS: config.cacheGenerations,
+      DATABASE_PREPARED_STATEMENTS: String(config.database.preparedStatements),
+    });
   cluster.on('listening', () => {
     listening += 1;
     if (listening === config.webConcurrency) {

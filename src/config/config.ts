@@ -49,6 +49,12 @@ export const EnvSchema = Type.Object({
         'without REDIS_URL, where cache generations are shared: database (default: any number of instances) or cluster (the processes of one npm start, when no other instance writes to the database; set by the embedded start)',
     }),
   ),
+  DATABASE_PREPARED_STATEMENTS: Type.Optional(
+    Type.Boolean({
+      description:
+        'plan each query once per connection (default false: PgBouncer in transaction mode cannot carry prepared statements; the embedded start sets true)',
+    }),
+  ),
   DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
   EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
   OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
@@ -86,6 +92,8 @@ export interface Config {
     /** read replicas; empty = every read on the primary */
     replicaUrls: string[];
     poolSize: number;
+    /** named server-side prepared statements (only without a transaction-mode pooler) */
+    preparedStatements: boolean;
     embeddedPort: number;
   };
   /** undefined = in-process cache (per worker process) */
@@ -164,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((url) => url.trim())
         .filter(Boolean),
       poolSize: e.DATABASE_POOL_SIZE ?? 10,
+      preparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? false,
       embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
     },
     redisUrl: e.REDIS_URL,

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Config } from '../../config/config.ts';
 import { type Lsn, parseLsn } from './lsn.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -44,6 +45,7 @@ export function createDatabase(settings: Config['database'], applicationName = '
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   primary.on('error', () => {});
+  if (settings.preparedStatements) usePreparedStatements(primary);
 
   return {
     primary,

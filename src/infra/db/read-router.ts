@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { type Lsn, parseLsn } from './lsn.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 export type ReadSource = 'replica' | 'primary';
 
@@ -20,6 +21,7 @@ interface Replica {
 export interface ReadRouterOptions {
   replicaUrls: string[];
   poolSize: number;
+  preparedStatements?: boolean;
   pollIntervalMs?: number;
   onReplicaState?: (replica: string, state: { healthy: boolean; lagSeconds: number | undefined }) => void;
 }
@@ -48,6 +50,7 @@ export class ReadRouter {
         connectionTimeoutMillis: 2_000,
       });
       pool.on('error', () => {});
+      if (options.preparedStatements) usePreparedStatements(pool);
       return { name: `replica-${index + 1}`, pool, healthy: false, replayedLsn: 0n, lagSeconds: undefined };
     });
     if (this.replicas.length > 0) {
