@@ -40,20 +40,38 @@ const RESULT_MARKER = 'WRK_RESULT ';
 const luaString = (text: string) =>
   `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
-/** The Lua script: requests pre-formatted once, then handed out round-robin. */
-export function wrkScript(requests: Request[]): string {
-  const formatted = requests.map((request) => {
-    const headers = Object.entries(request.headers)
-      .map(([name, value]) => `[${luaString(name)}] = ${luaString(value)}`)
-      .join(', ');
-    const body = request.body === undefined ? 'nil' : luaString(request.body);
-    return `wrk.format(${luaString(request.method)}, ${luaString(request.path)}, { ${headers} }, ${body})`;
+/**
+ * The Lua script and its data file: requests are pre-formatted once (at
+ * `init`) from the file, then handed out round-robin. Distinct header sets
+ * (one per token) are few and live in the script; the requests, up to
+ * hundreds of thousands, are lines `method TAB path TAB header-set TAB body`.
+ */
+export function wrkScript(requests: Request[], dataFile: string): { lua: string; data: string } {
+  const headerSets: string[] = [];
+  const indexOf = new Map<string, number>();
+  const lines = requests.map((request) => {
+    const key = JSON.stringify(request.headers);
+    let index = indexOf.get(key);
+    if (index === undefined) {
+      index = headerSets.length + 1;
+      indexOf.set(key, index);
+      const pairs = Object.entries(request.headers).map(
+        ([name, value]) => `[${luaString(name)}] = ${luaString(value)}`,
+      );
+      headerSets.push(`{ ${pairs.join(', ')} }`);
+    }
+    return [request.method, request.path, index, request.body ?? ''].join('\t');
   });
-  return `
+  const lua = `
+local headerSets = { ${headerSets.join(',\n  ')} }
 local requests = {}
 local counter = 0
 init = function(args)
-  ${formatted.map((line) => `requests[#requests + 1] = ${line}`).join('\n  ')}
+  for line in io.lines(${luaString(dataFile)}) do
+    local method, path, headers, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    if body == "" then body = nil end
+    requests[#requests + 1] = wrk.format(method, path, headerSets[tonumber(headers)], body)
+  end
   counter = math.random(#requests)
 end
 request = function()
@@ -68,6 +86,7 @@ done = function(summary, latency, requests)
     errors.connect, errors.read, errors.write, errors.timeout, errors.status))
 end
 `;
+  return { lua, data: `${lines.join('\n')}\n` };
 }
 
 interface WrkSummary {
@@ -101,7 +120,10 @@ export function parseWrkOutput(output: string): LoadResult {
 export async function runWrk(options: LoadOptions): Promise<LoadResult> {
   const folder = await mkdtemp(path.join(tmpdir(), 'tasks-bench-'));
   const script = path.join(folder, 'scenario.lua');
-  await writeFile(script, wrkScript(options.requests));
+  const dataFile = path.join(folder, 'requests.tsv');
+  const { lua, data } = wrkScript(options.requests, dataFile);
+  await writeFile(script, lua);
+  await writeFile(dataFile, data);
   const args = [
     '-t1',
     `-c${options.connections}`,
