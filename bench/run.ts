@@ -7,10 +7,11 @@
  *   npm run bench [-- --tasks 1000000 | --ten-million] [--seconds 10] [--connections 64]
  *                 [--workers 2] [--only list-hit,post]
  *
- * Mode: the embedded system (PostgreSQL from the npm binaries, in-process
+ * Mode: the compiled API (`npm run build`) as the embedded system (PostgreSQL from the npm binaries, in-process
  * cache with generations through the cluster primary, no replica), with
  * tokens from a local signing issuer so that many users can be simulated.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,10 @@ const workers = Number(values.workers);
 const selected = SCENARIOS.filter((s) => !values.only || values.only.split(',').includes(s.name));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+// The API runs as it does in production: compiled, without the TypeScript loader.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
 const data = await prepareDataset(tasks, await freePort());
 if (!data.deepCursor) log('Fewer than 500,000 tasks: cursor-deep is left out.');
 const runnable = selected.filter((s) => s.name !== 'cursor-deep' || data.deepCursor);
@@ -59,7 +64,7 @@ const tokens: Tokens = {
 async function startApi(cache: boolean) {
   const port = await freePort();
   const api = await startProcess(
-    ['--import', 'tsx', 'src/server.ts'],
+    ['dist/server.js'],
     {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -68,7 +68,7 @@ export async function sampleUsage(root: number): Promise<() => Promise<ProcessUs
     const pids = [];
     for (const pid of await childrenOf(root)) {
       const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (command.includes('server.ts') || command.includes('ceiling')) pids.push(pid);
+      if (/server\.[jt]s|ceiling/.test(command)) pids.push(pid);
     }
     return [root, ...pids];
   };
