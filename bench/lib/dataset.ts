@@ -31,15 +31,32 @@ export interface Dataset {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * Seeds once per count; later runs only remove what earlier runs' write
+ * scenarios created (everything newer than the seed), so the data stays
+ * the same from run to run.
+ */
 async function ensureSeeded(pool: pg.Pool, count: number): Promise<void> {
-  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks');
-  if (rows[0]?.n === count) return;
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_dataset (tasks int NOT NULL, seeded_at timestamptz NOT NULL)',
+  );
+  const { rows } = await pool.query<{ tasks: number; seeded_at: Date }>(
+    'SELECT tasks, seeded_at FROM bench_dataset',
+  );
+  const seeded = rows[0];
+  if (seeded?.tasks === count) {
+    await pool.query('DELETE FROM tasks WHERE created_at > $1', [seeded.seeded_at]);
+    return;
+  }
   log(`Seeding ${count.toLocaleString('en')} tasks (once; kept under bench/.data) …`);
   await pool.query('TRUNCATE tasks');
-  const extraOwners = Object.values(TEST_USERS).map((user) => user.sub);
-  const result = await seedTasks(pool, { count, owners: OWNERS, batchSize: 100_000, extraOwners });
-  log(`Seeded in ${((result.insertMs + result.analyzeMs) / 1000).toFixed(1)} s`);
   await pool.query('DROP TABLE IF EXISTS bench_ids');
+  const now = new Date();
+  const extraOwners = Object.values(TEST_USERS).map((user) => user.sub);
+  const result = await seedTasks(pool, { count, owners: OWNERS, batchSize: 100_000, extraOwners, now });
+  log(`Seeded in ${((result.insertMs + result.analyzeMs) / 1000).toFixed(1)} s`);
+  await pool.query('TRUNCATE bench_dataset');
+  await pool.query('INSERT INTO bench_dataset VALUES ($1, $2)', [count, now]);
 }
 
 /** A fixed random sample of ids, numbered 1…n: what pgbench's `random(1, n)` picks from. */

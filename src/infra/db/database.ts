@@ -22,12 +22,23 @@ export interface Committed<T> {
  * and the position is known whenever the commit is (the SELECT does not run
  * if the COMMIT fails).
  */
-const COMMIT_RETURNING_LSN = 'COMMIT; SELECT pg_current_wal_lsn()::text AS lsn';
+const COMMIT_RETURNING_LSN = 'COMMIT; SELECT pg_current_wal_insert_lsn()::text AS lsn';
+/**
+ * The insert position, not the write position: with asynchronous commit the
+ * commit record may be inserted but not yet written, and the position must
+ * be at or past it.
+ */
+const CURRENT_LSN = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
 
 export interface Database {
   primary: pg.Pool;
   /** Runs `work` in one transaction on the primary; rolls back on any error. */
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<Committed<T>>;
+  /**
+   * Runs a single statement on its own (atomic by itself, one round trip);
+   * its WAL position is read afterwards only when replicas need it.
+   */
+  statement<T>(work: (db: Queryable) => Promise<T>): Promise<Committed<T>>;
   close(): Promise<void>;
 }
 
@@ -75,6 +86,12 @@ export function createDatabase(settings: Config['database'], applicationName = '
         client.off('error', onLost);
         client.release(broken);
       }
+    },
+    async statement(work) {
+      const result = await work(primary);
+      if (settings.replicaUrls.length === 0) return { result, commitLsn: 0n };
+      const { rows } = await primary.query<{ lsn: string }>(CURRENT_LSN);
+      return { result, commitLsn: parseLsn(rows[0]?.lsn ?? '0/0') };
     },
     close: () => primary.end(),
   };

@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { canAssignOwner, canChange, canSee } from '../../auth/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { AppError, taskNotFound } from '../../errors/app-error.ts';
-import type { Database, Queryable } from '../../infra/db/database.ts';
+import type { Committed, Database, Queryable } from '../../infra/db/database.ts';
 import { isUuid } from './tasks.cursor.ts';
 import type { ListingQuery } from './tasks.query.ts';
 import type { Cached, CachedJson, TaskReads } from './tasks.reads.ts';
@@ -54,7 +54,10 @@ export class TasksService {
       owner_id: body.owner_id ?? principal.subject,
     } as const;
     if (idempotencyKey === undefined) {
-      const task = await this.write((client) => repository.insertTask(client, { id: uuidv7(), ...fields }));
+      // One statement, no transaction around it: one round trip.
+      const task = await this.recorded(
+        this.db.statement((db) => repository.insertTask(db, { id: uuidv7(), ...fields })),
+      );
       return { task, replayed: false };
     }
     const requestHash = createHash('sha256')
@@ -144,8 +147,13 @@ export class TasksService {
   }
 
   /** Every write: one transaction, then every cached listing and task is made stale. */
-  private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const { result, commitLsn } = await this.db.transaction(work);
+  private write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.recorded(this.db.transaction(work));
+  }
+
+  /** A committed write makes every cached listing and task stale. */
+  private async recorded<T>(committed: Promise<Committed<T>>): Promise<T> {
+    const { result, commitLsn } = await committed;
     await this.reads.recordWrite(commitLsn);
     return result;
   }
