@@ -4,6 +4,7 @@
  * nowhere else. Statements are unnamed (PgBouncer transaction mode).
  */
 import type { Queryable } from '../../infra/db/database.ts';
+import type { EventContext } from './tasks.events.ts';
 import type { ListingQuery } from './tasks.query.ts';
 import type { Task, TaskStatus } from './tasks.schemas.ts';
 
@@ -52,10 +53,37 @@ export async function findTask(db: Queryable, id: string, options: { forUpdate?:
   return rows[0] ? toTask(rows[0]) : undefined;
 }
 
-export async function insertTask(db: Queryable, task: NewTask): Promise<Task> {
+const RFC3339_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * Inserts a task and its `task.created` event into the outbox in one
+ * statement: atomic without a transaction around it, one round trip, and
+ * the event is built from the stored row (its id, owner and created_at).
+ */
+export async function insertTaskWithEvent(db: Queryable, task: NewTask, event: EventContext): Promise<Task> {
   const { rows } = await db.query<TaskRow>(
-    `INSERT INTO tasks (id, title, description, status, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [task.id, task.title, task.description, task.status, task.owner_id],
+    `WITH task AS (
+       INSERT INTO tasks (id, title, description, status, owner_id) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${COLUMNS}
+     ), event AS (
+       INSERT INTO outbox (event_id, type, payload)
+       SELECT $6::uuid, 'task.created', jsonb_build_object(
+         'version', 1, 'event_id', ($6::uuid)::text, 'type', 'task.created', 'task_id', id,
+         'owner_id', owner_id, 'owner_email', $7::text,
+         'occurred_at', to_char(created_at AT TIME ZONE 'UTC', ${RFC3339_MS}), 'request_id', $8::text)
+       FROM task
+     )
+     SELECT ${COLUMNS} FROM task`,
+    [
+      task.id,
+      task.title,
+      task.description,
+      task.status,
+      task.owner_id,
+      event.eventId,
+      event.ownerEmail,
+      event.requestId,
+    ],
   );
   return toTask(rows[0] as TaskRow);
 }

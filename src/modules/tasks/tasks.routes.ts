@@ -123,11 +123,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { task, replayed } = await service.create(
-        request.principal,
-        request.body,
-        request.headers['idempotency-key'],
-      );
+      const { task, replayed } = await service.create(request.principal, request.body, {
+        requestId: request.id,
+        idempotencyKey: request.headers['idempotency-key'],
+      });
       reply.code(201).headers({ ...withEtag(task), location: `/tasks/${task.id}` });
       if (replayed) reply.header('idempotent-replayed', 'true');
       return task;

@@ -10,6 +10,7 @@ import type { Principal } from '../../auth/principal.ts';
 import { AppError, taskNotFound } from '../../errors/app-error.ts';
 import type { Committed, Database, Queryable } from '../../infra/db/database.ts';
 import { isUuid } from './tasks.cursor.ts';
+import type { EventContext } from './tasks.events.ts';
 import type { ListingQuery } from './tasks.query.ts';
 import type { Cached, CachedJson, TaskReads } from './tasks.reads.ts';
 import * as repository from './tasks.repository.ts';
@@ -42,7 +43,12 @@ export class TasksService {
     return { value: task, cache };
   }
 
-  async create(principal: Principal, body: CreateTaskBody, idempotencyKey?: string): Promise<CreateResult> {
+  async create(
+    principal: Principal,
+    body: CreateTaskBody,
+    context: { requestId: string; idempotencyKey?: string | undefined },
+  ): Promise<CreateResult> {
+    const { idempotencyKey } = context;
     // Naming yourself sets nothing the default would not: only another owner needs the admin role.
     if (body.owner_id !== undefined && body.owner_id !== principal.subject && !canAssignOwner(principal)) {
       throw ownerChangeForbidden();
@@ -53,10 +59,16 @@ export class TasksService {
       status: body.status ?? 'todo',
       owner_id: body.owner_id ?? principal.subject,
     } as const;
+    // The notification goes to the owner; their address is known when they create the task themselves.
+    const event = (): EventContext => ({
+      eventId: uuidv7(),
+      requestId: context.requestId,
+      ownerEmail: fields.owner_id === principal.subject ? (principal.email ?? null) : null,
+    });
     if (idempotencyKey === undefined) {
       // One statement, no transaction around it: one round trip.
       const task = await this.recorded(
-        this.db.statement((db) => repository.insertTask(db, { id: uuidv7(), ...fields })),
+        this.db.statement((db) => repository.insertTaskWithEvent(db, { id: uuidv7(), ...fields }, event())),
       );
       return { task, replayed: false };
     }
@@ -73,7 +85,7 @@ export class TasksService {
       this.write(async (client) => {
         const earlier = await repository.findIdempotencyRecord(client, principal.subject, idempotencyKey);
         if (earlier) return replay(earlier);
-        const task = await repository.insertTask(client, { id: uuidv7(), ...fields });
+        const task = await repository.insertTaskWithEvent(client, { id: uuidv7(), ...fields }, event());
         const recorded = await repository.recordIdempotencyKey(client, {
           callerId: principal.subject,
           key: idempotencyKey,
