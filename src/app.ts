@@ -6,7 +6,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createLocalJWKSet } from 'jose';
 import { authPlugin } from './auth/auth.plugin.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
@@ -23,7 +23,7 @@ import { TaskReads } from './modules/tasks/tasks.reads.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { TaskPageSchema, TaskSchema } from './modules/tasks/tasks.schemas.ts';
 import { TasksService } from './modules/tasks/tasks.service.ts';
-import { loggerOptions, requestIdOf } from './observability/logger.ts';
+import { createLogger, requestIdOf } from './observability/logger.ts';
 import { metricsPlugin } from './observability/metrics.plugin.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { AccessLogController } from './observability/request-log.ts';
@@ -51,7 +51,8 @@ async function tokenVerifierFor(config: Config) {
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config),
+    // As the base logger type: a pino-specific type would change the type of every plugin's instance.
+    loggerInstance: createLogger(config, 'tasks-api') as FastifyBaseLogger,
     genReqId: requestIdOf,
     logController: new AccessLogController(),
     bodyLimit: BODY_LIMIT_BYTES,

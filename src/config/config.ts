@@ -40,6 +40,14 @@ export const EnvSchema = Type.Object({
       description: 'prefix of every Redis key, to share one Redis (default none)',
     }),
   ),
+  AMQP_URL: Type.Optional(Url('RabbitMQ for task events (the worker relays the outbox to it)')),
+  AMQP_QUEUE_PREFIX: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9._-]*$',
+      description: 'prefix of every queue name, to share one broker (default none: task_processing)',
+    }),
+  ),
   CACHE_TTL_SECONDS: Type.Optional(
     Int(0, 86_400, 'lifetime of cached listings and tasks (default 300; 0 = no cache)'),
   ),
@@ -74,6 +82,7 @@ const SECRET_VARIABLES = [
   'DATABASE_MIGRATION_URL',
   'DATABASE_REPLICA_URL',
   'REDIS_URL',
+  'AMQP_URL',
 ] as const;
 
 export interface Config {
@@ -100,6 +109,12 @@ export interface Config {
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   cacheTtlSeconds: number;
+  amqp: {
+    /** undefined = no broker configured */
+    url: string | undefined;
+    /** `task_processing`, with AMQP_QUEUE_PREFIX in front */
+    queue: string;
+  };
   /** without Redis: generations in PostgreSQL, or through the cluster primary (sole writer) */
   cacheGenerations: 'database' | 'cluster';
   oidc: {
@@ -179,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: e.REDIS_KEY_PREFIX ?? '',
     cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
     cacheGenerations: e.CACHE_GENERATIONS ?? 'database',
+    amqp: { url: e.AMQP_URL, queue: `${e.AMQP_QUEUE_PREFIX ?? ''}task_processing` },
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config/config.ts';
 
@@ -17,16 +16,16 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Lines are buffered and written asynchronously, a few KiB at a time: one
- * synchronous write per line costs about a third of a cached read's
- * throughput (docs/performance.md). The buffer is flushed on exit.
+ * The process's logger (the API's and the worker's). Lines are buffered and
+ * written asynchronously, a few KiB at a time: one synchronous write per line
+ * costs about a third of a cached read's throughput (docs/performance.md).
+ * The buffer is flushed on exit.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel'>): FastifyServerOptions['logger'] {
-  return {
-    level: config.logLevel,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    stream: pino.destination({ dest: 1, sync: false, minLength: 4096 }),
-  };
+export function createLogger(config: Pick<Config, 'logLevel'>, name: string) {
+  return pino(
+    { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+  );
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,0 +1,114 @@
+/**
+ * The outbox relay: publishes recorded events in order and marks them
+ * published, in batches. A batch is taken with `FOR UPDATE SKIP LOCKED`
+ * inside one transaction that lasts until the broker has confirmed every
+ * message, so several relays (workers) can run at once without publishing
+ * a row twice concurrently, and a relay that dies mid-batch leaves its rows
+ * pending for the next (at-least-once: consumers deduplicate by event id).
+ * A broker that is down only delays events: the batch rolls back and is
+ * retried after a pause.
+ */
+import type { Database } from '../../infra/db/database.ts';
+
+export interface OutboxEvent {
+  id: number;
+  eventId: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** Resolves once the broker has confirmed every event (publisher confirms). */
+export interface EventPublisher {
+  publish(events: OutboxEvent[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  batchSize?: number;
+  /** Pause when there was nothing to relay. */
+  idleMs?: number;
+  /** Pause after a failed batch (broker or database down). */
+  retryMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export class OutboxRelay {
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Pick<Database, 'primary'>,
+    private readonly publisher: EventPublisher,
+    private readonly options: RelayOptions = {},
+  ) {}
+
+  /** Publishes one batch; returns how many events it published. */
+  async relayBatch(): Promise<number> {
+    const client = await this.db.primary.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{
+        id: string;
+        event_id: string;
+        type: string;
+        payload: Record<string, unknown>;
+      }>(
+        `SELECT id, event_id, type, payload FROM outbox WHERE published_at IS NULL
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 100],
+      );
+      if (rows.length > 0) {
+        const events = rows.map((row) => ({
+          id: Number(row.id),
+          eventId: row.event_id,
+          type: row.type,
+          payload: row.payload,
+        }));
+        await this.publisher.publish(events);
+        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+          events.map((event) => event.id),
+        ]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Relays until `stop()`: batch after batch while there are events, then polls. */
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Finishes the batch in progress, then returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let pause = 0;
+      try {
+        if ((await this.relayBatch()) === 0) pause = this.options.idleMs ?? 200;
+      } catch (error) {
+        this.options.onError?.(error);
+        pause = this.options.retryMs ?? 1_000;
+      }
+      if (pause > 0 && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pause);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The machine's RabbitMQ for integration tests (AMQP_URL, default
+ * amqp://guest:guest@127.0.0.1:5672), with a queue prefix of the test's own
+ * so that test files never see each other's messages. No fallback: without
+ * a broker these tests fail loudly.
+ */
+import { randomBytes } from 'node:crypto';
+import { Connection } from 'rabbitmq-client';
+
+export const TEST_AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface TestBroker {
+  prefix: string;
+  queue: string;
+  /** Takes every message now in the queue (acknowledged), in order. */
+  drain(): Promise<
+    { body: unknown; messageId: string | undefined; headers: Record<string, unknown> | undefined }[]
+  >;
+  close(): Promise<void>;
+}
+
+export async function connectTestBroker(): Promise<TestBroker> {
+  const prefix = `test-${randomBytes(4).toString('hex')}.`;
+  const queue = `${prefix}task_processing`;
+  const rabbit = new Connection({ url: TEST_AMQP_URL, retryLow: 100, retryHigh: 500 });
+  await rabbit.onConnect(5_000, true);
+  const channel = await rabbit.acquire();
+  return {
+    prefix,
+    queue,
+    async drain() {
+      const messages = [];
+      for (;;) {
+        const message = await channel.basicGet({ queue, noAck: true });
+        if (!message) return messages;
+        messages.push({ body: message.body, messageId: message.messageId, headers: message.headers });
+      }
+    },
+    async close() {
+      await channel.queueDelete({ queue }).catch(() => {});
+      await channel.close();
+      await rabbit.close();
+    },
+  };
+}
