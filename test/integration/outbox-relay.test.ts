@@ -4,7 +4,6 @@
  * also with two relays running at once; while the broker cannot be reached
  * nothing is marked published and nothing is lost.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/infra/db/database.ts';
 import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
@@ -63,14 +62,14 @@ describe('outbox relay to RabbitMQ', () => {
 
     const messages = await broker.drain();
     expect(messages).toHaveLength(1);
-    const [message] = messages;
-    expect(message?.body).toMatchObject({
+    const message = messages[0] as (typeof messages)[number];
+    expect(message.body).toMatchObject({
       type: 'task.created',
       task_id: task.id,
       request_id: 'req-relay-1',
     });
-    expect(message?.messageId).toBe((message?.body as { event_id: string }).event_id);
-    expect(message?.headers?.['x-request-id']).toBe('req-relay-1');
+    expect(message.messageId).toBe((message.body as { event_id: string }).event_id);
+    expect(message.headers?.['x-request-id']).toBe('req-relay-1');
     expect(await pendingCount()).toBe(0);
   });
 
