@@ -1,13 +1,18 @@
 /**
  * `npm run worker`: the background process. It relays the outbox to RabbitMQ
- * (`AMQP_URL`), and stops cleanly on SIGTERM (the batch in progress is
- * finished or rolled back, never half-marked). Consuming `task_processing`
- * (notifications, retries, dead letters) is not built yet.
+ * (`AMQP_URL`) and consumes `task_processing` (e-mail notifications, with
+ * retries and dead letters). On SIGTERM it stops taking messages, finishes
+ * those in hand (unfinished ones are redelivered), and finishes or rolls
+ * back the relay's batch.
  */
+
+import { Connection } from 'rabbitmq-client';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { createDatabase } from './infra/db/database.ts';
+import { createMailer } from './infra/mail/mailer.ts';
 import { createRabbitPublisher } from './infra/queue/rabbitmq-publisher.ts';
 import { OutboxRelay } from './modules/events/outbox-relay.ts';
+import { startNotificationConsumer } from './modules/notifications/notifications.consumer.ts';
 import { createLogger } from './observability/logger.ts';
 
 function requireSetting(value: string | undefined, name: string): string {
@@ -27,12 +32,29 @@ async function main(config: Config): Promise<void> {
     onError: (error) => log.warn({ err: error }, 'outbox relay: batch not published; retrying'),
   });
   relay.start();
-  log.info({ queue: config.amqp.queue }, 'relaying the outbox to RabbitMQ');
+  const rabbit = new Connection({ url: amqpUrl, connectionName: 'tasks-worker' });
+  rabbit.on('error', (error) => log.warn({ err: error }, 'RabbitMQ connection error; reconnecting'));
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    dataDir: config.dataDir,
+  });
+  const consumer = startNotificationConsumer({
+    rabbit,
+    queue: config.amqp.queue,
+    db,
+    mailer,
+    log,
+    retryBaseMs: config.retryBaseMs,
+  });
+  log.info({ queue: config.amqp.queue }, 'relaying the outbox and consuming task events');
 
   const stop = async (signal: string) => {
-    log.info({ signal }, 'stopping: finishing the batch in progress');
+    log.info({ signal }, 'stopping: finishing the messages and the batch in hand');
+    await consumer.close();
     await relay.stop();
-    await publisher.close();
+    await Promise.all([publisher.close(), rabbit.close()]);
+    mailer.close();
     await db.close();
     process.exit(0);
   };

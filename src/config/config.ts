@@ -48,6 +48,17 @@ export const EnvSchema = Type.Object({
       description: 'prefix of every queue name, to share one broker (default none: task_processing)',
     }),
   ),
+  SMTP_URL: Type.Optional(Url('SMTP server for notifications (default: .eml files under DATA_DIR/mail)')),
+  MAIL_FROM: Type.Optional(
+    Type.String({ minLength: 3, description: 'sender of notifications (default tasks@localhost)' }),
+  ),
+  WORKER_RETRY_BASE_MS: Type.Optional(
+    Int(
+      10,
+      3_600_000,
+      'delay before the 2nd attempt of a failed event; the 3rd waits 4 times as long (default 5000)',
+    ),
+  ),
   CACHE_TTL_SECONDS: Type.Optional(
     Int(0, 86_400, 'lifetime of cached listings and tasks (default 300; 0 = no cache)'),
   ),
@@ -83,6 +94,7 @@ const SECRET_VARIABLES = [
   'DATABASE_REPLICA_URL',
   'REDIS_URL',
   'AMQP_URL',
+  'SMTP_URL',
 ] as const;
 
 export interface Config {
@@ -115,6 +127,8 @@ export interface Config {
     /** `task_processing`, with AMQP_QUEUE_PREFIX in front */
     queue: string;
   };
+  mail: { smtpUrl: string | undefined; from: string };
+  retryBaseMs: number;
   /** without Redis: generations in PostgreSQL, or through the cluster primary (sole writer) */
   cacheGenerations: 'database' | 'cluster';
   oidc: {
@@ -195,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheTtlSeconds: e.CACHE_TTL_SECONDS ?? 300,
     cacheGenerations: e.CACHE_GENERATIONS ?? 'database',
     amqp: { url: e.AMQP_URL, queue: `${e.AMQP_QUEUE_PREFIX ?? ''}task_processing` },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'tasks@localhost' },
+    retryBaseMs: e.WORKER_RETRY_BASE_MS ?? 5_000,
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',

@@ -8,7 +8,8 @@ import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
-function createAjv(options: Options): Ajv {
+/** Ajv with the formats our schemas use; also what consumers validate event contracts with. */
+export function createAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, ...options });
   addFormats.default(ajv, ['date-time', 'uuid', 'email', 'uri']);
   return ajv;

@@ -16,7 +16,8 @@ export interface TestBroker {
   drain(): Promise<
     { body: unknown; messageId: string | undefined; headers: Record<string, unknown> | undefined }[]
   >;
-  close(): Promise<void>;
+  /** Deletes the test's queues: the main one, its dead-letter queue, and `others`. */
+  close(others?: string[]): Promise<void>;
 }
 
 export async function connectTestBroker(): Promise<TestBroker> {
@@ -36,8 +37,9 @@ export async function connectTestBroker(): Promise<TestBroker> {
         messages.push({ body: message.body, messageId: message.messageId, headers: message.headers });
       }
     },
-    async close() {
-      await channel.queueDelete({ queue }).catch(() => {});
+    async close(others = []) {
+      for (const name of [queue, `${queue}.dlq`, ...others])
+        await channel.queueDelete({ queue: name }).catch(() => {});
       await channel.close();
       await rabbit.close();
     },

@@ -1,0 +1,147 @@
+/**
+ * Background notifications end to end, on the machine's RabbitMQ and a real
+ * SMTP server: a created task's event is relayed, consumed and mailed to
+ * its owner exactly once; a mail server that fails twice gets the mail on
+ * the 3rd attempt; one that always fails leaves the event in the dead-letter
+ * queue after exactly 3 attempts, with the reason; a redelivered event sends
+ * nothing again.
+ */
+import pino from 'pino';
+import { Connection } from 'rabbitmq-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/infra/db/database.ts';
+import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
+import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
+import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
+import {
+  deadLetterQueueOf,
+  startNotificationConsumer,
+} from '../../src/modules/notifications/notifications.consumer.ts';
+import { type RunningApi, startApi } from '../support/api-harness.ts';
+import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
+import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
+import { createTask } from '../support/task-helpers.ts';
+
+let api: RunningApi;
+let db: Database;
+let broker: TestBroker;
+let smtp: SmtpFixture;
+let rabbit: Connection;
+let publisher: RabbitPublisher;
+let mailer: Mailer;
+let consumer: { close(): Promise<void> };
+let relay: OutboxRelay;
+
+beforeAll(async () => {
+  api = await startApi();
+  db = createDatabase({
+    url: api.database.url,
+    migrationUrl: api.database.url,
+    migrateOnStart: false,
+    replicaUrls: [],
+    poolSize: 4,
+    preparedStatements: false,
+    embeddedPort: 0,
+  });
+  broker = await connectTestBroker();
+  smtp = await startSmtpFixture();
+  mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
+  rabbit = new Connection(TEST_AMQP_URL);
+  consumer = startNotificationConsumer({
+    rabbit,
+    queue: broker.queue,
+    db,
+    mailer,
+    log: pino({ level: 'silent' }),
+    retryBaseMs: 100,
+  });
+  publisher = createRabbitPublisher(TEST_AMQP_URL, broker.queue);
+  relay = new OutboxRelay(db, publisher, { idleMs: 20 });
+  relay.start();
+});
+
+afterAll(async () => {
+  await relay.stop();
+  await consumer.close();
+  await publisher.close();
+  await rabbit.close();
+  mailer.close();
+  await smtp.close();
+  await broker.close([`${broker.queue}.retry.100ms`, `${broker.queue}.retry.400ms`]);
+  await db.close();
+  await api.close();
+});
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  for (let waited = 0; waited < ms; waited += 50) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not within ${ms} ms: ${what}`);
+}
+
+const mailsFor = (taskId: string) => smtp.received.filter((mail) => mail.raw.includes(taskId));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+describe('task.created notifications', () => {
+  it('a created task sends its owner exactly one e-mail, with a Message-ID from its event', async () => {
+    const task = await createTask(api, 'bob', { title: 'mail me' });
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail');
+    await settle();
+    const mails = mailsFor(task.id);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.to).toEqual(['bob@example.test']);
+    const { rows } = await db.primary.query<{ event_id: string }>(
+      `SELECT event_id FROM outbox WHERE payload->>'task_id' = $1`,
+      [task.id],
+    );
+    expect(mails[0]?.messageId).toBe(`<${rows[0]?.event_id}@tasks.events>`);
+  });
+
+  it('a mail server failing twice gets the e-mail on the 3rd attempt, once', async () => {
+    const before = smtp.attempts;
+    smtp.refuse(2);
+    const task = await createTask(api, 'bob', { title: 'third time lucky' });
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail after two refusals');
+    await settle();
+    expect(mailsFor(task.id)).toHaveLength(1);
+    expect(smtp.attempts - before).toBe(3);
+  });
+
+  it('a mail server that always fails leaves the event in the dead-letter queue after exactly 3 attempts', async () => {
+    const before = smtp.attempts;
+    smtp.refuse('always');
+    const task = await createTask(api, 'bob', { title: 'never delivered' });
+    const channel = await rabbit.acquire();
+    try {
+      let dead: Awaited<ReturnType<typeof channel.basicGet>>;
+      await eventually(async () => {
+        dead = await channel.basicGet({ queue: deadLetterQueueOf(broker.queue), noAck: true });
+        return dead !== undefined;
+      }, 'the dead letter');
+      smtp.refuse(0);
+      expect((dead?.body as { task_id?: string } | undefined)?.task_id).toBe(task.id);
+      expect(dead?.headers?.['x-attempts']).toBe(3);
+      expect(String(dead?.headers?.['x-last-error'])).toMatch(/451|busy/);
+      expect(Date.parse(String(dead?.headers?.['x-failed-at']))).not.toBeNaN();
+      expect(smtp.attempts - before).toBe(3);
+      expect(mailsFor(task.id)).toHaveLength(0);
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('an event delivered again sends nothing again', async () => {
+    const task = await createTask(api, 'bob', { title: 'only once' });
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail');
+    const { rows } = await db.primary.query<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM outbox WHERE payload->>'task_id' = $1`,
+      [task.id],
+    );
+    const again = rabbit.createPublisher({ confirm: true });
+    await again.send({ routingKey: broker.queue, durable: true }, rows[0]?.payload);
+    await again.close();
+    await settle();
+    expect(mailsFor(task.id)).toHaveLength(1);
+  });
+});
