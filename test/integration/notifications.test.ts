@@ -13,10 +13,8 @@ import { createDatabase, type Database } from '../../src/infra/db/database.ts';
 import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
 import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
-import {
-  deadLetterQueueOf,
-  startNotificationConsumer,
-} from '../../src/modules/notifications/notifications.consumer.ts';
+import { deadLetters } from '../../src/modules/notifications/dead-letters.ts';
+import { startNotificationConsumer } from '../../src/modules/notifications/notifications.consumer.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
@@ -108,27 +106,28 @@ describe('task.created notifications', () => {
     expect(smtp.attempts - before).toBe(3);
   });
 
-  it('a mail server that always fails leaves the event in the dead-letter queue after exactly 3 attempts', async () => {
+  it('a mail server that always fails leaves the event in the dead-letter queue after exactly 3 attempts; a replay delivers it once', async () => {
     const before = smtp.attempts;
     smtp.refuse('always');
     const task = await createTask(api, 'bob', { title: 'never delivered' });
-    const channel = await rabbit.acquire();
-    try {
-      let dead: Awaited<ReturnType<typeof channel.basicGet>>;
-      await eventually(async () => {
-        dead = await channel.basicGet({ queue: deadLetterQueueOf(broker.queue), noAck: true });
-        return dead !== undefined;
-      }, 'the dead letter');
-      smtp.refuse(0);
-      expect((dead?.body as { task_id?: string } | undefined)?.task_id).toBe(task.id);
-      expect(dead?.headers?.['x-attempts']).toBe(3);
-      expect(String(dead?.headers?.['x-last-error'])).toMatch(/451|busy/);
-      expect(Date.parse(String(dead?.headers?.['x-failed-at']))).not.toBeNaN();
-      expect(smtp.attempts - before).toBe(3);
-      expect(mailsFor(task.id)).toHaveLength(0);
-    } finally {
-      await channel.close();
-    }
+    const review = deadLetters(rabbit, broker.queue);
+    const letterOf = async () => (await review.list()).find((letter) => letter.taskId === task.id);
+    await eventually(async () => (await letterOf()) !== undefined, 'the dead letter');
+    const letter = await letterOf();
+    expect(letter?.attempts).toBe(3);
+    expect(String(letter?.lastError)).toMatch(/451|busy/);
+    expect(Date.parse(String(letter?.failedAt))).not.toBeNaN();
+    expect(smtp.attempts - before).toBe(3);
+    expect(mailsFor(task.id)).toHaveLength(0);
+    // Listing gave every dead letter back: it is still there.
+    expect(await letterOf()).toBeDefined();
+
+    smtp.refuse(0);
+    expect(await review.replay(letter?.eventId)).toBe(1);
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail after the replay');
+    await settle();
+    expect(mailsFor(task.id)).toHaveLength(1);
+    expect(await letterOf()).toBeUndefined();
   });
 
   it('an event delivered again sends nothing again', async () => {

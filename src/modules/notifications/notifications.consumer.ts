@@ -32,6 +32,11 @@ export interface NotificationConsumerOptions {
 }
 
 export const deadLetterQueueOf = (queue: string) => `${queue}.dlq`;
+export const deadLetterQueueDeclaration = (queue: string) => ({
+  queue: deadLetterQueueOf(queue),
+  durable: true,
+  arguments: { 'x-queue-type': 'quorum' as const },
+});
 const retryDelayMs = (baseMs: number, attempt: number) => baseMs * 4 ** (attempt - 1);
 const retryQueueOf = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
 
@@ -53,7 +58,7 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
     confirm: true,
     maxAttempts: 2,
     queues: [
-      { queue: deadLetterQueueOf(queue), durable: true, arguments: { 'x-queue-type': 'quorum' } },
+      deadLetterQueueDeclaration(queue),
       ...delays.map((delay) => ({
         queue: retryQueueOf(queue, delay),
         durable: true,
