@@ -14,6 +14,7 @@ import { createRabbitPublisher } from './infra/queue/rabbitmq-publisher.ts';
 import { OutboxRelay } from './modules/events/outbox-relay.ts';
 import { startNotificationConsumer } from './modules/notifications/notifications.consumer.ts';
 import { createLogger } from './observability/logger.ts';
+import { createWorkerMetrics, serveWorkerMetrics } from './observability/worker-metrics.ts';
 
 function requireSetting(value: string | undefined, name: string): string {
   if (!value) throw new ConfigError([`${name}: required by the worker`]);
@@ -28,8 +29,11 @@ async function main(config: Config): Promise<void> {
   const publisher = createRabbitPublisher(amqpUrl, config.amqp.queue, {
     onError: (error) => log.warn({ err: error }, 'RabbitMQ connection error; reconnecting'),
   });
+  const metrics = createWorkerMetrics(db);
+  const metricsServer = await serveWorkerMetrics(metrics, config.workerMetricsPort, config.host);
   const relay = new OutboxRelay(db, publisher, {
     onError: (error) => log.warn({ err: error }, 'outbox relay: batch not published; retrying'),
+    onPublished: (count) => metrics.outboxPublished.inc(count),
   });
   relay.start();
   const rabbit = new Connection({ url: amqpUrl, connectionName: 'tasks-worker' });
@@ -46,8 +50,15 @@ async function main(config: Config): Promise<void> {
     mailer,
     log,
     retryBaseMs: config.retryBaseMs,
+    onHandled: (outcome, seconds) => {
+      metrics.messages.labels(outcome).inc();
+      metrics.processingDuration.observe(seconds);
+    },
   });
-  log.info({ queue: config.amqp.queue }, 'relaying the outbox and consuming task events');
+  log.info(
+    { queue: config.amqp.queue, metrics: `http://${config.host}:${config.workerMetricsPort}/metrics` },
+    'relaying the outbox and consuming task events',
+  );
 
   const stop = async (signal: string) => {
     log.info({ signal }, 'stopping: finishing the messages and the batch in hand');
@@ -55,6 +66,7 @@ async function main(config: Config): Promise<void> {
     await relay.stop();
     await Promise.all([publisher.close(), rabbit.close()]);
     mailer.close();
+    metricsServer.close();
     await db.close();
     process.exit(0);
   };

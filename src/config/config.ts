@@ -59,6 +59,7 @@ export const EnvSchema = Type.Object({
       'delay before the 2nd attempt of a failed event; the 3rd waits 4 times as long (default 5000)',
     ),
   ),
+  WORKER_METRICS_PORT: Type.Optional(Int(1, 65535, "port of the worker's /metrics (default 9464)")),
   CACHE_TTL_SECONDS: Type.Optional(
     Int(0, 86_400, 'lifetime of cached listings and tasks (default 300; 0 = no cache)'),
   ),
@@ -129,6 +130,7 @@ export interface Config {
   };
   mail: { smtpUrl: string | undefined; from: string };
   retryBaseMs: number;
+  workerMetricsPort: number;
   /** without Redis: generations in PostgreSQL, or through the cluster primary (sole writer) */
   cacheGenerations: 'database' | 'cluster';
   oidc: {
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     amqp: { url: e.AMQP_URL, queue: `${e.AMQP_QUEUE_PREFIX ?? ''}task_processing` },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'tasks@localhost' },
     retryBaseMs: e.WORKER_RETRY_BASE_MS ?? 5_000,
+    workerMetricsPort: e.WORKER_METRICS_PORT ?? 9464,
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',

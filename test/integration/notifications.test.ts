@@ -15,6 +15,7 @@ import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/que
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
 import { deadLetters } from '../../src/modules/notifications/dead-letters.ts';
 import { startNotificationConsumer } from '../../src/modules/notifications/notifications.consumer.ts';
+import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
@@ -29,6 +30,7 @@ let publisher: RabbitPublisher;
 let mailer: Mailer;
 let consumer: { close(): Promise<void> };
 let relay: OutboxRelay;
+let metrics: WorkerMetrics;
 
 beforeAll(async () => {
   api = await startApi();
@@ -42,6 +44,7 @@ beforeAll(async () => {
     embeddedPort: 0,
   });
   broker = await connectTestBroker();
+  metrics = createWorkerMetrics(db);
   smtp = await startSmtpFixture();
   mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
   rabbit = new Connection(TEST_AMQP_URL);
@@ -52,9 +55,16 @@ beforeAll(async () => {
     mailer,
     log: pino({ level: 'silent' }),
     retryBaseMs: 100,
+    onHandled: (outcome, seconds) => {
+      metrics.messages.labels(outcome).inc();
+      metrics.processingDuration.observe(seconds);
+    },
   });
   publisher = createRabbitPublisher(TEST_AMQP_URL, broker.queue);
-  relay = new OutboxRelay(db, publisher, { idleMs: 20 });
+  relay = new OutboxRelay(db, publisher, {
+    idleMs: 20,
+    onPublished: (count) => metrics.outboxPublished.inc(count),
+  });
   relay.start();
 });
 
@@ -142,5 +152,18 @@ describe('task.created notifications', () => {
     await again.close();
     await settle();
     expect(mailsFor(task.id)).toHaveLength(1);
+  });
+
+  it('the worker metrics count each outcome of the events above and the outbox backlog', async () => {
+    const text = await metrics.registry.metrics();
+    const value = (series: string) =>
+      Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    expect(value('tasks_worker_messages_total{outcome="processed"}')).toBeGreaterThanOrEqual(4);
+    expect(value('tasks_worker_messages_total{outcome="retried"}')).toBe(4);
+    expect(value('tasks_worker_messages_total{outcome="dead_lettered"}')).toBe(1);
+    expect(value('tasks_worker_messages_total{outcome="duplicate"}')).toBe(1);
+    expect(value('tasks_outbox_published_total')).toBe(4);
+    expect(value('tasks_outbox_pending')).toBe(0);
+    expect(value('tasks_worker_processing_duration_seconds_count')).toBeGreaterThanOrEqual(10);
   });
 });

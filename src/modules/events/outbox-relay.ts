@@ -29,6 +29,8 @@ export interface RelayOptions {
   /** Pause after a failed batch (broker or database down). */
   retryMs?: number;
   onError?: (error: unknown) => void;
+  /** Called with the size of each confirmed batch (metrics). */
+  onPublished?: (count: number) => void;
 }
 
 export class OutboxRelay {
@@ -70,6 +72,7 @@ export class OutboxRelay {
         ]);
       }
       await client.query('COMMIT');
+      if (rows.length > 0) this.options.onPublished?.(rows.length);
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

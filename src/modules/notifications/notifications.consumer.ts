@@ -12,11 +12,12 @@
  * goes to `<queue>.dlq` with the last error, the attempt count and the time.
  */
 import type { Logger } from 'pino';
-import type { Connection } from 'rabbitmq-client';
+import type { AsyncMessage, Connection } from 'rabbitmq-client';
 import { createAjv } from '../../http/validator-compiler.ts';
 import type { Database } from '../../infra/db/database.ts';
 import type { Mailer } from '../../infra/mail/mailer.ts';
 import { taskQueueDeclaration } from '../../infra/queue/rabbitmq-publisher.ts';
+import type { MessageOutcome } from '../../observability/worker-metrics.ts';
 import { type TaskCreatedEvent, TaskCreatedEventSchema } from '../tasks/tasks.events.ts';
 
 export const MAX_ATTEMPTS = 3;
@@ -29,6 +30,8 @@ export interface NotificationConsumerOptions {
   log: Logger;
   retryBaseMs: number;
   prefetch?: number;
+  /** Each handled event's outcome and duration (metrics). */
+  onHandled?: (outcome: MessageOutcome, seconds: number) => void;
 }
 
 export const deadLetterQueueOf = (queue: string) => `${queue}.dlq`;
@@ -75,6 +78,73 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
     ((await db.primary.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount ??
       0) > 0;
 
+  /** Republishes (confirmed) for a later attempt, or to the dead-letter queue after the last. */
+  async function failed(
+    event: object,
+    eventId: string | undefined,
+    attempt: number,
+    reason: string,
+    headers: object,
+  ) {
+    const last = attempt >= MAX_ATTEMPTS;
+    const delay = delays[attempt - 1];
+    await publisher.send(
+      {
+        durable: true,
+        messageId: eventId,
+        contentType: 'application/json',
+        routingKey: last || delay === undefined ? deadLetterQueueOf(queue) : retryQueueOf(queue, delay),
+        headers: last
+          ? {
+              ...headers,
+              'x-attempts': attempt,
+              'x-last-error': reason,
+              'x-failed-at': new Date().toISOString(),
+            }
+          : { ...headers, 'x-attempt': attempt + 1, 'x-last-error': reason },
+      },
+      event,
+    );
+    return last ? 'dead_lettered' : 'retried';
+  }
+
+  async function handle(message: AsyncMessage): Promise<MessageOutcome> {
+    const attempt = Number(message.headers?.['x-attempt'] ?? 1);
+    const event = message.body as unknown;
+    const requestId = message.headers?.['x-request-id'];
+    const headers = { ...message.headers, 'x-request-id': requestId };
+    if (!isTaskCreatedEvent(event)) {
+      // A message that breaks the contract will never succeed: no retries.
+      const reason = `not a task.created event: ${JSON.stringify(isTaskCreatedEvent.errors)}`;
+      return failed(event as object, message.messageId, MAX_ATTEMPTS, reason, headers);
+    }
+    const eventLog = log.child({ eventId: event.event_id, reqId: requestId, attempt });
+    if (await alreadyProcessed(event.event_id)) {
+      eventLog.info('event already processed: nothing sent again');
+      return 'duplicate';
+    }
+    try {
+      if (event.owner_email) await mailer.send(notificationOf(event, event.owner_email));
+      else eventLog.info('owner has no known address: no e-mail');
+      await db.primary.query('INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+        event.event_id,
+      ]);
+      eventLog.info('notification sent');
+      return 'processed';
+    } catch (error) {
+      const outcome = await failed(
+        event,
+        event.event_id,
+        attempt,
+        (error as Error).message ?? String(error),
+        headers,
+      );
+      if (outcome === 'retried') eventLog.warn({ err: error }, 'notification failed; will retry');
+      else eventLog.error({ err: error }, 'notification failed 3 times: dead-lettered');
+      return outcome;
+    }
+  }
+
   const consumer = rabbit.createConsumer(
     {
       queue,
@@ -83,70 +153,9 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
       concurrency: options.prefetch ?? 10,
     },
     async (message) => {
-      const attempt = Number(message.headers?.['x-attempt'] ?? 1);
-      const event = message.body as unknown;
-      const requestId = message.headers?.['x-request-id'];
-      const headers = { ...message.headers, 'x-request-id': requestId };
-      if (!isTaskCreatedEvent(event)) {
-        const reason = `not a task.created event: ${JSON.stringify(isTaskCreatedEvent.errors)}`;
-        await publisher.send(
-          {
-            routingKey: deadLetterQueueOf(queue),
-            durable: true,
-            headers: {
-              ...headers,
-              'x-last-error': reason,
-              'x-attempts': attempt,
-              'x-failed-at': new Date().toISOString(),
-            },
-          },
-          event as object,
-        );
-        return;
-      }
-      const eventLog = log.child({ eventId: event.event_id, reqId: requestId, attempt });
-      if (await alreadyProcessed(event.event_id)) {
-        eventLog.info('event already processed: nothing sent again');
-        return;
-      }
-      try {
-        if (event.owner_email) await mailer.send(notificationOf(event, event.owner_email));
-        else eventLog.info('owner has no known address: no e-mail');
-        await db.primary.query('INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [
-          event.event_id,
-        ]);
-        eventLog.info('notification sent');
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const envelope = { durable: true, messageId: event.event_id, contentType: 'application/json' };
-        if (attempt < MAX_ATTEMPTS) {
-          const delay = delays[attempt - 1] as number;
-          eventLog.warn({ err: error, retryInMs: delay }, 'notification failed; will retry');
-          await publisher.send(
-            {
-              ...envelope,
-              routingKey: retryQueueOf(queue, delay),
-              headers: { ...headers, 'x-attempt': attempt + 1, 'x-last-error': reason },
-            },
-            event,
-          );
-        } else {
-          eventLog.error({ err: error }, 'notification failed 3 times: dead-lettered');
-          await publisher.send(
-            {
-              ...envelope,
-              routingKey: deadLetterQueueOf(queue),
-              headers: {
-                ...headers,
-                'x-attempts': attempt,
-                'x-last-error': reason,
-                'x-failed-at': new Date().toISOString(),
-              },
-            },
-            event,
-          );
-        }
-      }
+      const started = performance.now();
+      const outcome = await handle(message);
+      options.onHandled?.(outcome, (performance.now() - started) / 1000);
     },
   );
   consumer.on('error', (error) => log.warn({ err: error }, 'consumer error; it recovers by itself'));
