@@ -5,8 +5,8 @@
  * PgBouncer in transaction mode in front of each. Idempotent: parts already
  * running are kept; `stop` stops them all. Used by CI and the tests.
  */
-import { existsSync } from 'node:fs';
-import { appendFile, chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, appendFile, chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { run, serverDirectory, waitFor } from './processes.ts';
@@ -260,7 +260,29 @@ export async function stopPart(part: Part, options: TopologyOptions = {}): Promi
 
 const ORDER: Part[] = ['primary', 'replica', 'primary-pooler', 'replica-pooler'];
 
+/** The servers come from the machine's packages: say which are missing before starting anything. */
+async function checkInstalled(): Promise<void> {
+  const pathDirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const found = async (file: string) =>
+    access(file, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+  const missing: string[] = [];
+  for (const tool of ['pg_ctl', 'initdb', 'pg_basebackup']) {
+    if (!(await found(path.join(await binDir().catch(() => ''), tool)))) missing.push(tool);
+  }
+  const pgbouncer = await Promise.all(pathDirs.map((dir) => found(path.join(dir, 'pgbouncer'))));
+  if (!pgbouncer.includes(true)) missing.push('pgbouncer');
+  if (missing.length > 0) {
+    throw new Error(
+      `The topology needs ${missing.join(', ')}: install them (Debian: apt-get install postgresql pgbouncer).`,
+    );
+  }
+}
+
 export async function startPostgresTopology(options: TopologyOptions = {}): Promise<void> {
+  await checkInstalled();
   for (const part of ORDER) await startPart(part, options);
 }
 
