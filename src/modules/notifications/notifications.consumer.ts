@@ -13,14 +13,11 @@
  */
 import type { Logger } from 'pino';
 import type { AsyncMessage, Connection } from 'rabbitmq-client';
-import { createAjv } from '../../http/validator-compiler.ts';
 import type { Database } from '../../infra/db/database.ts';
 import type { Mailer } from '../../infra/mail/mailer.ts';
 import { taskQueueDeclaration } from '../../infra/queue/rabbitmq-publisher.ts';
 import type { MessageOutcome } from '../../observability/worker-metrics.ts';
-import { type TaskCreatedEvent, TaskCreatedEventSchema } from '../tasks/tasks.events.ts';
-
-export const MAX_ATTEMPTS = 3;
+import { createNotificationHandler, MAX_ATTEMPTS, retryDelayMs } from './notifications.handler.ts';
 
 export interface NotificationConsumerOptions {
   rabbit: Connection;
@@ -40,19 +37,7 @@ export const deadLetterQueueDeclaration = (queue: string) => ({
   durable: true,
   arguments: { 'x-queue-type': 'quorum' as const },
 });
-const retryDelayMs = (baseMs: number, attempt: number) => baseMs * 4 ** (attempt - 1);
 const retryQueueOf = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
-
-const isTaskCreatedEvent = createAjv().compile<TaskCreatedEvent>(TaskCreatedEventSchema);
-
-function notificationOf(event: TaskCreatedEvent, to: string) {
-  return {
-    messageId: `<${event.event_id}@tasks.events>`,
-    to,
-    subject: 'A new task is yours',
-    text: `Task ${event.task_id} was created for you at ${event.occurred_at}.\n`,
-  };
-}
 
 export function startNotificationConsumer(options: NotificationConsumerOptions) {
   const { rabbit, queue, db, mailer, log } = options;
@@ -74,75 +59,35 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
     ],
   });
 
-  const alreadyProcessed = async (eventId: string) =>
-    ((await db.primary.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount ??
-      0) > 0;
+  const handleEvent = createNotificationHandler({ db, mailer, log });
 
-  /** Republishes (confirmed) for a later attempt, or to the dead-letter queue after the last. */
-  async function failed(
-    event: object,
-    eventId: string | undefined,
-    attempt: number,
-    reason: string,
-    headers: object,
-  ) {
-    const last = attempt >= MAX_ATTEMPTS;
+  /** Acknowledged only after this: processed, or republished (confirmed) for a retry or as a dead letter. */
+  async function handle(message: AsyncMessage): Promise<MessageOutcome> {
+    const attempt = Number(message.headers?.['x-attempt'] ?? 1);
+    const event = message.body as object;
+    const headers = { ...message.headers, 'x-request-id': message.headers?.['x-request-id'] };
+    const result = await handleEvent(event, attempt, headers['x-request-id']);
+    if (result.outcome !== 'failed') return result.outcome;
     const delay = delays[attempt - 1];
+    const deadLetter = result.final || delay === undefined;
     await publisher.send(
       {
         durable: true,
-        messageId: eventId,
+        messageId: message.messageId,
         contentType: 'application/json',
-        routingKey: last || delay === undefined ? deadLetterQueueOf(queue) : retryQueueOf(queue, delay),
-        headers: last
+        routingKey: deadLetter ? deadLetterQueueOf(queue) : retryQueueOf(queue, delay),
+        headers: deadLetter
           ? {
               ...headers,
               'x-attempts': attempt,
-              'x-last-error': reason,
+              'x-last-error': result.reason,
               'x-failed-at': new Date().toISOString(),
             }
-          : { ...headers, 'x-attempt': attempt + 1, 'x-last-error': reason },
+          : { ...headers, 'x-attempt': attempt + 1, 'x-last-error': result.reason },
       },
       event,
     );
-    return last ? 'dead_lettered' : 'retried';
-  }
-
-  async function handle(message: AsyncMessage): Promise<MessageOutcome> {
-    const attempt = Number(message.headers?.['x-attempt'] ?? 1);
-    const event = message.body as unknown;
-    const requestId = message.headers?.['x-request-id'];
-    const headers = { ...message.headers, 'x-request-id': requestId };
-    if (!isTaskCreatedEvent(event)) {
-      // A message that breaks the contract will never succeed: no retries.
-      const reason = `not a task.created event: ${JSON.stringify(isTaskCreatedEvent.errors)}`;
-      return failed(event as object, message.messageId, MAX_ATTEMPTS, reason, headers);
-    }
-    const eventLog = log.child({ eventId: event.event_id, reqId: requestId, attempt });
-    if (await alreadyProcessed(event.event_id)) {
-      eventLog.info('event already processed: nothing sent again');
-      return 'duplicate';
-    }
-    try {
-      if (event.owner_email) await mailer.send(notificationOf(event, event.owner_email));
-      else eventLog.info('owner has no known address: no e-mail');
-      await db.primary.query('INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [
-        event.event_id,
-      ]);
-      eventLog.info('notification sent');
-      return 'processed';
-    } catch (error) {
-      const outcome = await failed(
-        event,
-        event.event_id,
-        attempt,
-        (error as Error).message ?? String(error),
-        headers,
-      );
-      if (outcome === 'retried') eventLog.warn({ err: error }, 'notification failed; will retry');
-      else eventLog.error({ err: error }, 'notification failed 3 times: dead-lettered');
-      return outcome;
-    }
+    return deadLetter ? 'dead_lettered' : 'retried';
   }
 
   const consumer = rabbit.createConsumer(
