@@ -6,10 +6,12 @@
  */
 import cluster from 'node:cluster';
 import { buildApp, devIssuerOf } from './app.ts';
+import { startBackgroundWork } from './background.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { coordinateCacheGenerations } from './infra/cache/cluster-generation-store.ts';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './infra/db/embedded-postgres.ts';
 import { migrate } from './infra/db/migrator.ts';
+import { createLogger } from './observability/logger.ts';
 import { startupBanner } from './startup-banner.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -70,7 +72,10 @@ async function preparePrimary(config: Config): Promise<{ config: Config; embedde
   return { config: prepared, ...(embedded ? { embedded } : {}) };
 }
 
-function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): void {
+/** What the primary stops after the API: the in-process background work, then the embedded database. */
+type Teardown = () => Promise<void>;
+
+function runWorkers(config: Config, teardown: Teardown, embedded: boolean): void {
   let stopping = false;
   let listening = 0;
   if (!config.redisUrl && config.cacheGenerations === 'cluster') coordinateCacheGenerations();
@@ -83,7 +88,7 @@ function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): voi
   cluster.on('listening', () => {
     listening += 1;
     if (listening === config.webConcurrency) {
-      log(startupBanner(config, config.oidc.issuer ?? devIssuerOf(config), embedded !== undefined));
+      log(startupBanner(config, config.oidc.issuer ?? devIssuerOf(config), embedded));
     }
   });
   const stop = () => {
@@ -98,7 +103,7 @@ function runWorkers(config: Config, embedded: EmbeddedDatabase | undefined): voi
     if (!stopping && code === 0) stop();
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
-        void (embedded?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+        void teardown().then(() => process.exit(0));
       }
       return;
     }
@@ -114,8 +119,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (cluster.isWorker) return serve(config);
   const { config: prepared, embedded } = await preparePrimary(config);
-  if (prepared.webConcurrency > 1) return runWorkers(prepared, embedded);
-  await serve(prepared, async () => embedded?.stop());
+  // Without a broker there is no separate worker: this process does the background work.
+  const background = prepared.amqp.url
+    ? undefined
+    : startBackgroundWork(prepared, createLogger(prepared, 'tasks-worker'));
+  const teardown = async () => {
+    await background?.stop();
+    await embedded?.stop();
+  };
+  if (prepared.webConcurrency > 1) return runWorkers(prepared, teardown, embedded !== undefined);
+  await serve(prepared, teardown);
   log(startupBanner(prepared, prepared.oidc.issuer ?? devIssuerOf(prepared), embedded !== undefined));
 }
 

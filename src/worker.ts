@@ -1,73 +1,27 @@
 /**
- * `npm run worker`: the background process. It relays the outbox to RabbitMQ
- * (`AMQP_URL`) and consumes `task_processing` (e-mail notifications, with
- * retries and dead letters). On SIGTERM it stops taking messages, finishes
- * those in hand (unfinished ones are redelivered), and finishes or rolls
- * back the relay's batch.
+ * `npm run worker`: the background process. It relays the outbox and
+ * consumes task events (e-mail notifications, with retries and dead
+ * letters): through RabbitMQ with AMQP_URL, otherwise through the in-process
+ * queue in PostgreSQL. Its metrics are on WORKER_METRICS_PORT. On SIGTERM it
+ * stops taking work, finishes what is in hand (unfinished messages are
+ * redelivered) and finishes or rolls back the relay's batch.
  */
-
-import { Connection } from 'rabbitmq-client';
+import { startBackgroundWork } from './background.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
-import { createDatabase } from './infra/db/database.ts';
-import { createMailer } from './infra/mail/mailer.ts';
-import { createRabbitPublisher } from './infra/queue/rabbitmq-publisher.ts';
-import { OutboxRelay } from './modules/events/outbox-relay.ts';
-import { startNotificationConsumer } from './modules/notifications/notifications.consumer.ts';
 import { createLogger } from './observability/logger.ts';
-import { createWorkerMetrics, serveWorkerMetrics } from './observability/worker-metrics.ts';
-
-function requireSetting(value: string | undefined, name: string): string {
-  if (!value) throw new ConfigError([`${name}: required by the worker`]);
-  return value;
-}
+import { serveWorkerMetrics } from './observability/worker-metrics.ts';
 
 async function main(config: Config): Promise<void> {
-  const amqpUrl = requireSetting(config.amqp.url, 'AMQP_URL');
-  requireSetting(config.database.url, 'DATABASE_URL');
+  if (!config.database.url) throw new ConfigError(['DATABASE_URL: required by the worker']);
   const log = createLogger(config, 'tasks-worker');
-  const db = createDatabase(config.database, 'tasks-worker');
-  const publisher = createRabbitPublisher(amqpUrl, config.amqp.queue, {
-    onError: (error) => log.warn({ err: error }, 'RabbitMQ connection error; reconnecting'),
-  });
-  const metrics = createWorkerMetrics(db);
-  const metricsServer = await serveWorkerMetrics(metrics, config.workerMetricsPort, config.host);
-  const relay = new OutboxRelay(db, publisher, {
-    onError: (error) => log.warn({ err: error }, 'outbox relay: batch not published; retrying'),
-    onPublished: (count) => metrics.outboxPublished.inc(count),
-  });
-  relay.start();
-  const rabbit = new Connection({ url: amqpUrl, connectionName: 'tasks-worker' });
-  rabbit.on('error', (error) => log.warn({ err: error }, 'RabbitMQ connection error; reconnecting'));
-  const mailer = createMailer({
-    smtpUrl: config.mail.smtpUrl,
-    from: config.mail.from,
-    dataDir: config.dataDir,
-  });
-  const consumer = startNotificationConsumer({
-    rabbit,
-    queue: config.amqp.queue,
-    db,
-    mailer,
-    log,
-    retryBaseMs: config.retryBaseMs,
-    onHandled: (outcome, seconds) => {
-      metrics.messages.labels(outcome).inc();
-      metrics.processingDuration.observe(seconds);
-    },
-  });
-  log.info(
-    { queue: config.amqp.queue, metrics: `http://${config.host}:${config.workerMetricsPort}/metrics` },
-    'relaying the outbox and consuming task events',
-  );
+  const background = startBackgroundWork(config, log);
+  const metricsServer = await serveWorkerMetrics(background.metrics, config.workerMetricsPort, config.host);
+  log.info({ metrics: `http://${config.host}:${config.workerMetricsPort}/metrics` }, 'worker started');
 
   const stop = async (signal: string) => {
-    log.info({ signal }, 'stopping: finishing the messages and the batch in hand');
-    await consumer.close();
-    await relay.stop();
-    await Promise.all([publisher.close(), rabbit.close()]);
-    mailer.close();
+    log.info({ signal }, 'stopping: finishing the work in hand');
+    await background.stop();
     metricsServer.close();
-    await db.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

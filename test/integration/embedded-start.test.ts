@@ -5,7 +5,7 @@
  * task; a stop finishes cleanly and a restart keeps the data.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -150,6 +150,24 @@ async function expectEachWriteSeenByEveryWorker(token: string, task: Task) {
   }
 }
 
+/** Without a broker or SMTP server, the primary's in-process background work writes the owner's e-mail as a file. */
+async function expectNotificationFile(task: Task) {
+  const folder = path.join(dataDir, 'mail');
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    const files = await readdir(folder).catch(() => []);
+    for (const file of files) {
+      const mail = await readFile(path.join(folder, file), 'utf8');
+      if (mail.includes(task.id)) {
+        expect(mail).toMatch(/^To: bob@example\.test$/m);
+        expect(mail).toMatch(/^Message-ID: <[0-9a-f-]{36}@tasks\.events>$/m);
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no e-mail file for task ${task.id} under ${folder}`);
+}
+
 describe('npm start on a fresh machine', () => {
   it('serves the API with embedded PostgreSQL and the development provider, and keeps data across restarts', async () => {
     const first = await start(env);
@@ -167,6 +185,7 @@ describe('npm start on a fresh machine', () => {
     });
     expect(created.status).toBe(201);
     const task = (await created.json()) as Task;
+    await expectNotificationFile(task);
     await expectEachWriteSeenByEveryWorker(token, task);
     expect(await stop(first)).toBe(0);
 

@@ -9,6 +9,7 @@
  * retried after a pause.
  */
 import type { Database } from '../../infra/db/database.ts';
+import { PollingLoop } from '../../infra/polling-loop.ts';
 
 export interface OutboxEvent {
   id: number;
@@ -34,15 +35,15 @@ export interface RelayOptions {
 }
 
 export class OutboxRelay {
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly db: Pick<Database, 'primary'>,
     private readonly publisher: EventPublisher,
     private readonly options: RelayOptions = {},
-  ) {}
+  ) {
+    this.loop = new PollingLoop(() => this.relayBatch(), options);
+  }
 
   /** Publishes one batch; returns how many events it published. */
   async relayBatch(): Promise<number> {
@@ -82,36 +83,13 @@ export class OutboxRelay {
     }
   }
 
-  /** Relays until `stop()`: batch after batch while there are events, then polls. */
+  /** Runs batches until `stop()`: one after another while there is work, then polling. */
   start(): void {
-    this.running ??= this.loop();
+    this.loop.start();
   }
 
   /** Finishes the batch in progress, then returns. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let pause = 0;
-      try {
-        if ((await this.relayBatch()) === 0) pause = this.options.idleMs ?? 200;
-      } catch (error) {
-        this.options.onError?.(error);
-        pause = this.options.retryMs ?? 1_000;
-      }
-      if (pause > 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pause);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
