@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/infra/db/database.ts';
+import type { Database } from '../../src/infra/db/database.ts';
 import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
 import { LocalQueueConsumer, localQueuePublisher } from '../../src/modules/notifications/local-queue.ts';
@@ -14,6 +14,7 @@ import { createNotificationHandler } from '../../src/modules/notifications/notif
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
 import { createTask } from '../support/task-helpers.ts';
+import { databaseFor, eventually } from '../support/test-database.ts';
 
 let api: RunningApi;
 let db: Database;
@@ -24,15 +25,7 @@ let consumer: LocalQueueConsumer;
 
 beforeAll(async () => {
   api = await startApi();
-  db = createDatabase({
-    url: api.database.url,
-    migrationUrl: api.database.url,
-    migrateOnStart: false,
-    replicaUrls: [],
-    poolSize: 4,
-    preparedStatements: false,
-    embeddedPort: 0,
-  });
+  db = databaseFor(api.database.url);
   smtp = await startSmtpFixture();
   mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
   relay = new OutboxRelay(db, localQueuePublisher(db), { idleMs: 20 });
@@ -50,14 +43,6 @@ afterAll(async () => {
   await db.close();
   await api.close();
 });
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  for (let waited = 0; waited < ms; waited += 50) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
-}
 
 const mailsFor = (taskId: string) => smtp.received.filter((mail) => mail.raw.includes(taskId));
 

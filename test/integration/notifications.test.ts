@@ -9,7 +9,7 @@
 import pino from 'pino';
 import { Connection } from 'rabbitmq-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/infra/db/database.ts';
+import type { Database } from '../../src/infra/db/database.ts';
 import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
 import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
@@ -20,6 +20,7 @@ import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
 import { createTask } from '../support/task-helpers.ts';
+import { databaseFor, eventually } from '../support/test-database.ts';
 
 let api: RunningApi;
 let db: Database;
@@ -34,15 +35,7 @@ let metrics: WorkerMetrics;
 
 beforeAll(async () => {
   api = await startApi();
-  db = createDatabase({
-    url: api.database.url,
-    migrationUrl: api.database.url,
-    migrateOnStart: false,
-    replicaUrls: [],
-    poolSize: 4,
-    preparedStatements: false,
-    embeddedPort: 0,
-  });
+  db = databaseFor(api.database.url);
   broker = await connectTestBroker();
   metrics = createWorkerMetrics(db);
   smtp = await startSmtpFixture();
@@ -79,14 +72,6 @@ afterAll(async () => {
   await db.close();
   await api.close();
 });
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  for (let waited = 0; waited < ms; waited += 50) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms: ${what}`);
-}
 
 const mailsFor = (taskId: string) => smtp.received.filter((mail) => mail.raw.includes(taskId));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -5,13 +5,14 @@
  * nothing is marked published and nothing is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/infra/db/database.ts';
+import type { Database } from '../../src/infra/db/database.ts';
 import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { freePort } from '../support/private-redis.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
 import { createTask } from '../support/task-helpers.ts';
+import { databaseFor } from '../support/test-database.ts';
 
 let api: RunningApi;
 let db: Database;
@@ -20,7 +21,7 @@ let publisher: RabbitPublisher;
 
 beforeAll(async () => {
   api = await startApi();
-  db = createDatabase({ ...databaseSettings(api.database.url) });
+  db = databaseFor(api.database.url);
   broker = await connectTestBroker();
   publisher = createRabbitPublisher(TEST_AMQP_URL, broker.queue);
 });
@@ -31,18 +32,6 @@ afterAll(async () => {
   await db.close();
   await api.close();
 });
-
-function databaseSettings(url: string) {
-  return {
-    url,
-    migrationUrl: url,
-    migrateOnStart: false,
-    replicaUrls: [],
-    poolSize: 4,
-    preparedStatements: false,
-    embeddedPort: 0,
-  };
-}
 
 async function pendingCount(): Promise<number> {
   const { rows } = await db.primary.query<{ n: number }>(

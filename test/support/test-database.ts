@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createDatabase, type Database } from '../../src/infra/db/database.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
 
 export const ADMIN_DATABASE_URL =
@@ -43,4 +44,26 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     name,
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/** Pools on a test database, as a worker process opens them (direct, no replicas). */
+export function databaseFor(url: string): Database {
+  return createDatabase({
+    url,
+    migrationUrl: url,
+    migrateOnStart: false,
+    replicaUrls: [],
+    poolSize: 4,
+    preparedStatements: false,
+    embeddedPort: 0,
+  });
+}
+
+/** Polls `check` until it holds; fails with `what` after `ms`. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  for (let waited = 0; waited < ms; waited += 50) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not within ${ms} ms: ${what}`);
 }

@@ -38,7 +38,7 @@ export class OutboxRelay {
   private readonly loop: PollingLoop;
 
   constructor(
-    private readonly db: Pick<Database, 'primary'>,
+    private readonly db: Pick<Database, 'transaction'>,
     private readonly publisher: EventPublisher,
     private readonly options: RelayOptions = {},
   ) {
@@ -47,9 +47,7 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events it published. */
   async relayBatch(): Promise<number> {
-    const client = await this.db.primary.connect();
-    try {
-      await client.query('BEGIN');
+    const { result: published } = await this.db.transaction(async (client) => {
       const { rows } = await client.query<{
         id: string;
         event_id: string;
@@ -60,27 +58,21 @@ export class OutboxRelay {
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
-      if (rows.length > 0) {
-        const events = rows.map((row) => ({
-          id: Number(row.id),
-          eventId: row.event_id,
-          type: row.type,
-          payload: row.payload,
-        }));
-        await this.publisher.publish(events);
-        await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-          events.map((event) => event.id),
-        ]);
-      }
-      await client.query('COMMIT');
-      if (rows.length > 0) this.options.onPublished?.(rows.length);
-      return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (rows.length === 0) return 0;
+      const events = rows.map((row) => ({
+        id: Number(row.id),
+        eventId: row.event_id,
+        type: row.type,
+        payload: row.payload,
+      }));
+      await this.publisher.publish(events);
+      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
+        events.map((event) => event.id),
+      ]);
+      return events.length;
+    });
+    if (published > 0) this.options.onPublished?.(published);
+    return published;
   }
 
   /** Runs batches until `stop()`: one after another while there is work, then polling. */

@@ -36,7 +36,7 @@ export class LocalQueueConsumer {
   private readonly loop: PollingLoop;
 
   constructor(
-    private readonly db: Pick<Database, 'primary'>,
+    private readonly db: Pick<Database, 'transaction'>,
     private readonly handle: NotificationHandler,
     private readonly options: LocalConsumerOptions,
   ) {
@@ -48,16 +48,14 @@ export class LocalQueueConsumer {
 
   /** Handles the due events of one batch; returns how many. */
   async consumeBatch(): Promise<number> {
-    const client = await this.db.primary.connect();
-    try {
-      await client.query('BEGIN');
+    const { result: handled } = await this.db.transaction(async (client) => {
       const { rows } = await client.query<{
         event_id: string;
         payload: Record<string, unknown>;
         attempt: number;
       }>(
         `SELECT event_id, payload, attempt FROM local_queue WHERE available_at <= now()
-          ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+            ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 20],
       );
       for (const row of rows) {
@@ -71,7 +69,7 @@ export class LocalQueueConsumer {
           outcome = 'dead_lettered';
           await client.query(
             `INSERT INTO dead_letters (event_id, payload, attempts, last_error) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (event_id) DO UPDATE SET attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error, failed_at = now()`,
+               ON CONFLICT (event_id) DO UPDATE SET attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error, failed_at = now()`,
             [row.event_id, row.payload, row.attempt, result.reason],
           );
           await client.query('DELETE FROM local_queue WHERE event_id = $1', [row.event_id]);
@@ -79,20 +77,15 @@ export class LocalQueueConsumer {
           outcome = 'retried';
           await client.query(
             `UPDATE local_queue SET attempt = attempt + 1, last_error = $2,
-               available_at = now() + make_interval(secs => $3 / 1000.0) WHERE event_id = $1`,
+                 available_at = now() + make_interval(secs => $3 / 1000.0) WHERE event_id = $1`,
             [row.event_id, result.reason, retryDelayMs(this.options.retryBaseMs, row.attempt)],
           );
         }
         this.options.onHandled?.(outcome, (performance.now() - started) / 1000);
       }
-      await client.query('COMMIT');
       return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    return handled;
   }
 
   /** Runs batches until `stop()`: one after another while there is work, then polling. */
