@@ -1,47 +1,65 @@
 /**
  * `npm run dead-letters -- list | show <event-id> | replay <event-id> | replay --all | purge`:
- * manual review of the events that failed 3 times (AMQP_URL, AMQP_QUEUE_PREFIX).
+ * manual review of the events that failed 3 times: RabbitMQ's
+ * `task_processing.dlq` with AMQP_URL, otherwise the embedded start's
+ * `dead_letters` table (DATABASE_URL, or the embedded database).
  */
 import { Connection } from 'rabbitmq-client';
 import { loadConfig } from '../config/config.ts';
-import { deadLetters } from '../modules/notifications/dead-letters.ts';
+import { createDatabase } from '../infra/db/database.ts';
+import { type DeadLetterReview, deadLetters } from '../modules/notifications/dead-letters.ts';
+import { localDeadLetters } from '../modules/notifications/local-queue.ts';
+import { databaseTarget } from './database-target.ts';
 
 const USAGE =
   'Usage: npm run dead-letters -- list | show <event-id> | replay <event-id> | replay --all | purge\n';
-const [command, argument] = process.argv.slice(2);
-const config = loadConfig();
-if (!config.amqp.url) {
-  process.stderr.write('npm run dead-letters needs AMQP_URL\n');
-  process.exit(2);
-}
-const rabbit = new Connection(config.amqp.url);
-const review = deadLetters(rabbit, config.amqp.queue);
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-try {
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function review(command: string | undefined, argument: string | undefined, dead: DeadLetterReview) {
   if (command === 'list') {
-    const letters = await review.list();
+    const letters = await dead.list();
     for (const letter of letters) {
-      process.stdout.write(
-        `${letter.eventId}  task ${letter.taskId}  ${letter.failedAt}  attempts ${letter.attempts}  ${letter.lastError}\n`,
+      log(
+        `${letter.eventId}  task ${letter.taskId}  ${letter.failedAt}  attempts ${letter.attempts}  ${letter.lastError}`,
       );
     }
-    process.stdout.write(`${letters.length} dead letter(s)\n`);
+    log(`${letters.length} dead letter(s)`);
   } else if (command === 'show' && argument) {
-    const letter = (await review.list()).find((item) => item.eventId === argument);
+    const letter = (await dead.list()).find((item) => item.eventId === argument);
     if (!letter) throw new Error(`no dead letter for event ${argument}`);
-    print(letter);
+    log(JSON.stringify(letter, null, 2));
   } else if (command === 'replay' && argument) {
-    const replayed = await review.replay(argument === '--all' ? undefined : argument);
-    process.stdout.write(`replayed ${replayed} dead letter(s) to ${config.amqp.queue}\n`);
+    log(`replayed ${await dead.replay(argument === '--all' ? undefined : argument)} dead letter(s)`);
   } else if (command === 'purge') {
-    process.stdout.write(`purged ${await review.purge()} dead letter(s)\n`);
+    log(`purged ${await dead.purge()} dead letter(s)`);
   } else {
     process.stderr.write(USAGE);
     process.exitCode = 2;
   }
+}
+
+const [command, argument] = process.argv.slice(2);
+const config = loadConfig();
+const closers: (() => Promise<void>)[] = [];
+try {
+  let dead: DeadLetterReview;
+  if (config.amqp.url) {
+    const rabbit = new Connection(config.amqp.url);
+    closers.push(() => rabbit.close());
+    dead = deadLetters(rabbit, config.amqp.queue);
+  } else {
+    const target = await databaseTarget(config, log);
+    const db = createDatabase({ ...config.database, url: target.url });
+    closers.push(async () => {
+      await db.close();
+      await target.stop?.();
+    });
+    dead = localDeadLetters(db);
+  }
+  await review(command, argument, dead);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exitCode = 1;
 } finally {
-  await rabbit.close();
+  for (const close of closers) await close();
 }

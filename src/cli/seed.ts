@@ -4,17 +4,15 @@
  * when it is unset, into the embedded database: the running API's if it
  * answers, otherwise one started (and stopped) here. Applies migrations first.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DEV_USERS } from '../auth/dev-idp/dev-users.ts';
-import { type Config, loadConfig } from '../config/config.ts';
-import { EMBEDDED_DATABASE_NAME, startEmbeddedPostgres } from '../infra/db/embedded-postgres.ts';
+import { loadConfig } from '../config/config.ts';
 import { migrate } from '../infra/db/migrator.ts';
 import { SEED_DEFAULTS, seedTasks } from '../modules/tasks/tasks.seed.ts';
+import { databaseTarget } from './database-target.ts';
 
 export const USAGE = `Usage: npm run seed -- [--count N] [--owners N] [--batch N] [--jobs N]
   --count N    tasks to insert (default ${SEED_DEFAULTS.count})
@@ -75,51 +73,6 @@ export function parseSeedArgs(argv: readonly string[]): SeedArgs {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Target {
-  url: string;
-  migrationUrl: string;
-  where: string;
-  stop?: () => Promise<void>;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** DATABASE_URL, or the embedded database (the API's if it is up, else started here). */
-async function target(config: Config): Promise<Target> {
-  const { url, migrationUrl, embeddedPort } = config.database;
-  if (url) return { url, migrationUrl: migrationUrl ?? url, where: new URL(url).host };
-  const passwordFile = path.join(config.dataDir, 'postgres-password');
-  if (existsSync(passwordFile)) {
-    const password = (await readFile(passwordFile, 'utf8')).trim();
-    const embeddedUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${embeddedPort}/${EMBEDDED_DATABASE_NAME}`;
-    if (await answers(embeddedUrl)) {
-      return {
-        url: embeddedUrl,
-        migrationUrl: embeddedUrl,
-        where: `the running embedded PostgreSQL (port ${embeddedPort})`,
-      };
-    }
-  }
-  log(`DATABASE_URL is unset and no embedded PostgreSQL answers: starting it (data in ${config.dataDir}) …`);
-  const embedded = await startEmbeddedPostgres(config.dataDir, embeddedPort, () => {});
-  return {
-    url: embedded.url,
-    migrationUrl: embedded.url,
-    where: `the embedded PostgreSQL (port ${embeddedPort})`,
-    stop: embedded.stop,
-  };
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseSeedArgs(argv);
   if (args.help) {
@@ -127,7 +80,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const db = await target(config);
+  const db = await databaseTarget(config, log);
   try {
     const applied = await migrate(db.migrationUrl);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/infra/db/database.ts';
 import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
-import { LocalQueueConsumer, localQueuePublisher } from '../../src/modules/notifications/local-queue.ts';
+import {
+  LocalQueueConsumer,
+  localDeadLetters,
+  localQueuePublisher,
+} from '../../src/modules/notifications/local-queue.ts';
 import { createNotificationHandler } from '../../src/modules/notifications/notifications.handler.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
@@ -66,7 +70,7 @@ describe('the in-process queue', () => {
     expect(smtp.attempts - before).toBe(3);
   });
 
-  it('a mail server that always fails leaves the event in dead_letters after exactly 3 attempts', async () => {
+  it('a mail server that always fails leaves the event in dead_letters after exactly 3 attempts; a replay delivers it once', async () => {
     const before = smtp.attempts;
     smtp.refuse('always');
     const task = await createTask(api, 'bob', { title: 'embedded never' });
@@ -88,5 +92,14 @@ describe('the in-process queue', () => {
       task.id,
     ]);
     expect(rows).toHaveLength(0);
+
+    // Reviewed and replayed once the mail server works again: delivered once, gone from dead_letters.
+    const review = localDeadLetters(db);
+    const listed = (await review.list()).find((item) => item.taskId === task.id);
+    expect(listed).toMatchObject({ attempts: 3 });
+    expect(await review.replay(listed?.eventId)).toBe(1);
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail after the replay');
+    expect(mailsFor(task.id)).toHaveLength(1);
+    expect((await review.list()).find((item) => item.taskId === task.id)).toBeUndefined();
   });
 });

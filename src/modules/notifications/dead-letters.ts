@@ -1,5 +1,5 @@
 /**
- * Manual review of `task_processing.dlq`: list, show, replay (one or all)
+ * Manual review of RabbitMQ's `task_processing.dlq`: list, show, replay (one or all)
  * back to `task_processing`, purge. Reading takes every message off the
  * queue unacknowledged and gives back the ones not replayed (`nack` with
  * requeue) only at the end, so each is seen once. A replay publishes with
@@ -32,7 +32,15 @@ const describe = (message: SyncMessage): DeadLetter => {
   };
 };
 
-export function deadLetters(rabbit: Connection, queue: string) {
+/** Manual review of dead letters, wherever they are kept. */
+export interface DeadLetterReview {
+  list(): Promise<DeadLetter[]>;
+  /** Replays the dead letters of one event (or all when `eventId` is undefined); returns how many. */
+  replay(eventId?: string): Promise<number>;
+  purge(): Promise<number>;
+}
+
+export function deadLetters(rabbit: Connection, queue: string): DeadLetterReview {
   const dlq = deadLetterQueueOf(queue);
 
   /** Runs `decide` on every dead letter; those it does not take (returns false) go back to the queue. */
