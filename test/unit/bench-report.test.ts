@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchRun, criteria, markdownReport } from '../../bench/lib/report.ts';
+import { type BenchRun, criteria, markdownReport, type ScenarioResult } from '../../bench/lib/report.ts';
 import { type LoadResult, parseWrkOutput, wrkScript } from '../../bench/lib/wrk.ts';
 
 const load = (requestsPerSecond: number, p99 = 5, errors = 0): LoadResult => ({
@@ -11,6 +11,28 @@ const load = (requestsPerSecond: number, p99 = 5, errors = 0): LoadResult => ({
   non2xx: errors,
 });
 
+/** The scenarios the criteria read, with the given figures. */
+const scenarios = (f: {
+  hit: LoadResult;
+  miss: LoadResult;
+  deep: LoadResult;
+  byId: LoadResult;
+  post: LoadResult;
+  c500PeakRss: number[];
+}): ScenarioResult[] => [
+  { name: 'list-hit', description: '', load: f.hit },
+  { name: 'list-miss', description: '', load: f.miss, databaseCeiling: 'first-page' },
+  { name: 'cursor-deep', description: '', load: f.deep },
+  { name: 'get-by-id', description: '', load: f.byId, databaseCeiling: 'row-by-id' },
+  { name: 'post', description: '', load: f.post, databaseCeiling: 'insert' },
+  {
+    name: 'c500',
+    description: '',
+    load: load(20_000),
+    usage: { cpuPercent: 150, peakRssMiB: f.c500PeakRss },
+  },
+];
+
 const run = (overrides: Partial<BenchRun> = {}): BenchRun => ({
   mode: 'embedded',
   tasks: 1_000_000,
@@ -20,19 +42,14 @@ const run = (overrides: Partial<BenchRun> = {}): BenchRun => ({
   startedAt: '2026-11-25T00:00:00.000Z',
   nodeCeiling: load(60_000),
   pgbench: { 'first-page': 30_000, 'row-by-id': 40_000, insert: 8_000 },
-  scenarios: [
-    { name: 'list-hit', description: '', load: load(33_000) },
-    { name: 'list-miss', description: '', load: load(10_000), databaseCeiling: 'first-page' },
-    { name: 'cursor-deep', description: '', load: load(9_000) },
-    { name: 'get-by-id', description: '', load: load(13_000), databaseCeiling: 'row-by-id' },
-    { name: 'post', description: '', load: load(3_300), databaseCeiling: 'insert' },
-    {
-      name: 'c500',
-      description: '',
-      load: load(20_000),
-      usage: { cpuPercent: 150, peakRssMiB: [60, 150, 160] },
-    },
-  ],
+  scenarios: scenarios({
+    hit: load(33_000),
+    miss: load(10_000),
+    deep: load(9_000),
+    byId: load(13_000),
+    post: load(3_300),
+    c500PeakRss: [60, 150, 160],
+  }),
   ...overrides,
 });
 
@@ -77,19 +94,14 @@ describe('bench: criteria', () => {
   it('fails each criterion its figure misses', () => {
     const failing = criteria(
       run({
-        scenarios: [
-          { name: 'list-hit', description: '', load: load(20_000, 40) },
-          { name: 'list-miss', description: '', load: load(5_000, 5, 2), databaseCeiling: 'first-page' },
-          { name: 'cursor-deep', description: '', load: load(3_000) },
-          { name: 'get-by-id', description: '', load: load(10_000), databaseCeiling: 'row-by-id' },
-          { name: 'post', description: '', load: load(2_000), databaseCeiling: 'insert' },
-          {
-            name: 'c500',
-            description: '',
-            load: load(20_000),
-            usage: { cpuPercent: 150, peakRssMiB: [250] },
-          },
-        ],
+        scenarios: scenarios({
+          hit: load(20_000, 40),
+          miss: load(5_000, 5, 2),
+          deep: load(3_000),
+          byId: load(10_000),
+          post: load(2_000),
+          c500PeakRss: [250],
+        }),
       }),
     )
       .filter((c) => !c.pass)
