@@ -6,6 +6,7 @@
  * queue after exactly 3 attempts, with the reason; a redelivered event sends
  * nothing again.
  */
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Connection } from 'rabbitmq-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/que
 import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
 import { deadLetters } from '../../src/modules/notifications/dead-letters.ts';
 import { startNotificationConsumer } from '../../src/modules/notifications/notifications.consumer.ts';
+import { createNotificationHandler } from '../../src/modules/notifications/notifications.handler.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
@@ -150,5 +152,22 @@ describe('task.created notifications', () => {
     expect(value('tasks_outbox_published_total')).toBe(4);
     expect(value('tasks_outbox_pending')).toBe(0);
     expect(value('tasks_worker_processing_duration_seconds_count')).toBeGreaterThanOrEqual(10);
+  });
+
+  it('two deliveries of one event handled at the same time send one e-mail', async () => {
+    const task = await createTask(api, 'bob', { title: 'twice at once' });
+    await eventually(() => mailsFor(task.id).length > 0, 'the e-mail');
+    const { rows } = await db.primary.query<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM outbox WHERE payload->>'task_id' = $1`,
+      [task.id],
+    );
+    // The same event under an id no consumer has seen, handled twice at once (as a redelivery racing the original).
+    const event = { ...rows[0]?.payload, event_id: randomUUID() };
+    const handle = createNotificationHandler({ db, mailer, log: pino({ level: 'silent' }) });
+    const results = await Promise.all([handle(event, 1, undefined), handle(event, 1, undefined)]);
+    expect(results.map((result) => result.outcome).sort()).toEqual(['duplicate', 'processed']);
+    expect(
+      smtp.received.filter((mail) => mail.messageId === `<${event.event_id}@tasks.events>`),
+    ).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@ import { createNotificationHandler, MAX_ATTEMPTS, retryDelayMs } from './notific
 export interface NotificationConsumerOptions {
   rabbit: Connection;
   queue: string;
-  db: Pick<Database, 'primary'>;
+  db: Pick<Database, 'transaction'>;
   mailer: Mailer;
   log: Logger;
   retryBaseMs: number;
@@ -37,6 +37,8 @@ export const deadLetterQueueDeclaration = (queue: string) => ({
   durable: true,
   arguments: { 'x-queue-type': 'quorum' as const },
 });
+/** Messages a consumer has in hand at once, unless told otherwise. */
+export const DEFAULT_PREFETCH = 10;
 const retryQueueOf = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
 
 export function startNotificationConsumer(options: NotificationConsumerOptions) {
@@ -94,8 +96,8 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
     {
       queue,
       queueOptions: taskQueueDeclaration(queue),
-      qos: { prefetchCount: options.prefetch ?? 10 },
-      concurrency: options.prefetch ?? 10,
+      qos: { prefetchCount: options.prefetch ?? DEFAULT_PREFETCH },
+      concurrency: options.prefetch ?? DEFAULT_PREFETCH,
     },
     async (message) => {
       const started = performance.now();

@@ -1,9 +1,14 @@
 /**
  * What happens to one `task.created` event, whichever queue delivered it
  * (RabbitMQ, or the embedded in-process queue): validated against its
- * contract; skipped if already processed; otherwise an e-mail to the owner,
- * then recorded in `processed_events`. A failure says whether the event may
- * be tried again: 3 attempts in all, with a growing delay between them.
+ * contract; claimed in `processed_events` and e-mailed to its owner in one
+ * transaction, so an event already processed sends nothing, and two
+ * deliveries of one event handled at the same time cannot both send (the
+ * second waits on the first's uncommitted claim, then finds it). A failed
+ * send rolls the claim back. Only a crash between the send and the commit
+ * can repeat an e-mail (at-least-once; its Message-ID lets mail clients
+ * drop the copy). A failure says whether the event may be tried again: 3
+ * attempts in all, with a growing delay between them.
  */
 import type { Logger } from 'pino';
 import { createAjv } from '../../http/validator-compiler.ts';
@@ -33,14 +38,25 @@ function notificationOf(event: TaskCreatedEvent, to: string) {
 }
 
 export function createNotificationHandler(deps: {
-  db: Pick<Database, 'primary'>;
+  db: Pick<Database, 'transaction'>;
   mailer: Mailer;
   log: Logger;
 }) {
   const { db, mailer, log } = deps;
-  const alreadyProcessed = async (eventId: string) =>
-    ((await db.primary.query('SELECT 1 FROM processed_events WHERE event_id = $1', [eventId])).rowCount ??
-      0) > 0;
+  /** Sends the notification unless the event is already claimed; false when it was. */
+  const claimAndSend = async (event: TaskCreatedEvent, eventLog: Logger) => {
+    const { result: claimed } = await db.transaction(async (client) => {
+      const claim = await client.query(
+        'INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING',
+        [event.event_id],
+      );
+      if (claim.rowCount !== 1) return false;
+      if (event.owner_email) await mailer.send(notificationOf(event, event.owner_email));
+      else eventLog.info('owner has no known address: no e-mail');
+      return true;
+    });
+    return claimed;
+  };
 
   return async function handle(event: unknown, attempt: number, requestId: unknown): Promise<HandlingResult> {
     if (!isTaskCreatedEvent(event)) {
@@ -49,16 +65,11 @@ export function createNotificationHandler(deps: {
       return { outcome: 'failed', reason, final: true };
     }
     const eventLog = log.child({ eventId: event.event_id, reqId: requestId, attempt });
-    if (await alreadyProcessed(event.event_id)) {
-      eventLog.info('event already processed: nothing sent again');
-      return { outcome: 'duplicate' };
-    }
     try {
-      if (event.owner_email) await mailer.send(notificationOf(event, event.owner_email));
-      else eventLog.info('owner has no known address: no e-mail');
-      await db.primary.query('INSERT INTO processed_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [
-        event.event_id,
-      ]);
+      if (!(await claimAndSend(event, eventLog))) {
+        eventLog.info('event already processed: nothing sent again');
+        return { outcome: 'duplicate' };
+      }
       eventLog.info('notification sent');
       return { outcome: 'processed' };
     } catch (error) {
