@@ -52,10 +52,16 @@ export function startNotificationConsumer(options: NotificationConsumerOptions) 
       ...delays.map((delay) => ({
         queue: retryQueueOf(queue, delay),
         durable: true,
+        // Quorum, with at-least-once dead-lettering: a message moves back to the main queue
+        // only once the main queue has it, even across a broker restart (a classic queue's
+        // expiry is at-most-once). That strategy needs reject-publish overflow.
         arguments: {
+          'x-queue-type': 'quorum' as const,
           'x-message-ttl': delay,
           'x-dead-letter-exchange': '',
           'x-dead-letter-routing-key': queue,
+          'x-dead-letter-strategy': 'at-least-once',
+          'x-overflow': 'reject-publish',
         },
       })),
     ],
