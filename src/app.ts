@@ -86,6 +86,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     onReplicaState: (replica, state) =>
       metrics.replicaLag.labels(replica).set(state.healthy ? (state.lagSeconds ?? 0) : -1),
   });
+  metrics.observePools(router.pools());
   const cacheStores = createCacheStores(config, db.primary);
   app.addHook('onClose', async () => {
     await cacheStores.close();

@@ -5,8 +5,26 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** What the pool gauge reads at each scrape (pg.Pool's counters). */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
+}
+
 export function createMetrics() {
   const registry = new Registry();
+  let pools: Record<string, PoolCounts> = {};
+  const poolMax = new Gauge({
+    name: 'tasks_db_pool_max_connections',
+    help: 'The most connections each database pool of this process opens',
+    labelNames: ['pool'] as const,
+    registers: [registry],
+    collect() {
+      for (const [pool, counts] of Object.entries(pools)) this.labels(pool).set(counts.options.max ?? 10);
+    },
+  });
   collectDefaultMetrics({ register: registry });
   return {
     registry,
@@ -41,6 +59,24 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    dbPoolConnections: new Gauge({
+      name: 'tasks_db_pool_connections',
+      help: 'Connections of each database pool of this process by state (in_use, idle), and callers waiting for one (waiting)',
+      labelNames: ['pool', 'state'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, counts] of Object.entries(pools)) {
+          this.labels(pool, 'in_use').set(counts.totalCount - counts.idleCount);
+          this.labels(pool, 'idle').set(counts.idleCount);
+          this.labels(pool, 'waiting').set(counts.waitingCount);
+        }
+      },
+    }),
+    dbPoolMax: poolMax,
+    /** The pools the gauges report, by name. */
+    observePools(named: Record<string, PoolCounts>) {
+      pools = named;
+    },
   };
 }
 

@@ -60,6 +60,14 @@ export class ReadRouter {
     }
   }
 
+  /** Every pool reads may use, by name (`primary`, `replica-1`…), for the pool metrics. */
+  pools(): Record<string, pg.Pool> {
+    return Object.fromEntries([
+      ['primary', this.primary],
+      ...this.replicas.map((replica) => [replica.name, replica.pool] as const),
+    ]);
+  }
+
   /** A replica that has replayed `requiredLsn` (round robin), else the primary. */
   choose(requiredLsn: Lsn | undefined): ReadChoice {
     if (requiredLsn !== undefined) {
