@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The deployment files (Kubernetes, Compose, NGINX, Prometheus, Grafana) checked offline with the real tools.
+      { test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'], testTimeout: 60_000 } },
       {
         test: {
           name: 'integration',

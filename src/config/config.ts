@@ -89,7 +89,7 @@ export const EnvSchema = Type.Object({
 export type Env = Static<typeof EnvSchema>;
 
 /** Variables whose value may instead be read from the file named by `<NAME>_FILE`. */
-const SECRET_VARIABLES = [
+export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'DATABASE_MIGRATION_URL',
   'DATABASE_REPLICA_URL',
