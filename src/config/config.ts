@@ -24,6 +24,21 @@ export const EnvSchema = Type.Object({
     Type.String({ minLength: 1, description: 'embedded data folder (default ./data)' }),
   ),
   LOG_LEVEL: Type.Optional(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  LOG_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'also write the JSON log lines to rotating files in this folder (default: stdout only)',
+    }),
+  ),
+  LOG_FILE_MAX_SIZE: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]+[kmg]$',
+      description: 'a log file is rotated at this size (default 10m)',
+    }),
+  ),
+  LOG_FILE_DAYS: Type.Optional(
+    Int(1, 3650, 'log files are rotated daily too; this many are kept besides the current one (default 7)'),
+  ),
   WEB_CONCURRENCY: Type.Optional(Int(1, 64, 'API worker processes (default: number of cores)')),
   DATABASE_URL: Type.Optional(Url('PostgreSQL primary; unset = embedded PostgreSQL under DATA_DIR')),
   DATABASE_MIGRATION_URL: Type.Optional(
@@ -104,6 +119,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   logLevel: string;
+  /** Rotating log files, when LOG_DIR is set. */
+  logFiles: { dir: string; maxSize: string; keep: number } | undefined;
   webConcurrency: number;
   database: {
     /** undefined = start the embedded PostgreSQL */
@@ -193,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: path.resolve(e.DATA_DIR ?? 'data'),
     logLevel: e.LOG_LEVEL ?? 'info',
+    logFiles: e.LOG_DIR
+      ? { dir: path.resolve(e.LOG_DIR), maxSize: e.LOG_FILE_MAX_SIZE ?? '10m', keep: e.LOG_FILE_DAYS ?? 7 }
+      : undefined,
     webConcurrency: e.WEB_CONCURRENCY ?? availableParallelism(),
     database: {
       url: e.DATABASE_URL,

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import pino from 'pino';
 import type { Config } from '../config/config.ts';
 
@@ -16,15 +18,37 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The process's logger (the API's and the worker's). Lines are buffered and
- * written asynchronously, a few KiB at a time: one synchronous write per line
- * costs about a third of a cached read's throughput (docs/performance.md).
- * The buffer is flushed on exit.
+ * The process's logger (the API's and the worker's): JSON lines to stdout,
+ * and with LOG_DIR also to files rotated daily and at a size, the oldest
+ * removed (pino-roll, in a worker thread). Stdout is buffered and written
+ * asynchronously, a few KiB at a time: one synchronous write per line costs
+ * about a third of a cached read's throughput (docs/performance.md). Both
+ * are flushed on exit.
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, name: string) {
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFiles'>, name: string) {
+  const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  if (!config.logFiles) return pino(options, stdout);
+  const { dir, maxSize, keep } = config.logFiles;
+  // One file per process: the processes of one `npm start` never rotate each other's file.
+  const processName = cluster.isWorker ? `${name}-w${cluster.worker?.id}` : name;
+  const files = pino.transport({
+    target: 'pino-roll',
+    options: {
+      file: path.join(dir, processName),
+      extension: '.log',
+      size: maxSize,
+      frequency: 'daily',
+      limit: { count: keep },
+      mkdir: true,
+    },
+  });
   return pino(
-    { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    options,
+    pino.multistream([
+      { stream: stdout, level: 'trace' },
+      { stream: files, level: 'trace' },
+    ]),
   );
 }
 
