@@ -100,6 +100,22 @@ export const EnvSchema = Type.Object({
     Type.String({ minLength: 1, description: 'dotted path (realm_access.roles)' }),
   ),
   OIDC_JWKS_URL: Type.Optional(Url('fetch keys here instead of the discovered jwks_uri (in-cluster URL)')),
+  RATE_LIMIT_MAX: Type.Optional(
+    Int(0, 1_000_000, 'requests per caller per window (default 600; 0 = no rate limit)'),
+  ),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Optional(Int(1, 86_400, 'rate limit window (default 60)')),
+  CORS_ORIGINS: Type.Optional(
+    Type.String({
+      pattern: '^\\s*https?://[^/,\\s]+\\s*(,\\s*https?://[^/,\\s]+\\s*)*$',
+      description: 'browser origins allowed to call the API, comma-separated (default: none)',
+    }),
+  ),
+  REQUEST_TIMEOUT_SECONDS: Type.Optional(
+    Int(0, 3_600, 'time to receive a whole request (default 30; 0 = none)'),
+  ),
+  CONNECTION_TIMEOUT_SECONDS: Type.Optional(
+    Int(0, 3_600, 'an inactive connection is closed after this (default 120; 0 = never)'),
+  ),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -156,6 +172,15 @@ export interface Config {
     audience: string;
     rolesClaim: string;
     jwksUrl: string | undefined;
+  };
+  /** Abuse limits of the HTTP server (see src/http/abuse-limits.ts). */
+  http: {
+    /** requests per caller (token subject, else client IP) per window; max 0 = no limit */
+    rateLimit: { max: number; windowSeconds: number };
+    /** origins allowed by CORS; empty = no cross-origin browser access */
+    corsOrigins: string[];
+    requestTimeoutSeconds: number;
+    connectionTimeoutSeconds: number;
   };
 }
 
@@ -239,6 +264,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',
       rolesClaim: e.OIDC_ROLES_CLAIM ?? 'realm_access.roles',
       jwksUrl: e.OIDC_JWKS_URL,
+    },
+    http: {
+      rateLimit: { max: e.RATE_LIMIT_MAX ?? 600, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
+      corsOrigins: (e.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+      requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS ?? 30,
+      connectionTimeoutSeconds: e.CONNECTION_TIMEOUT_SECONDS ?? 120,
     },
   };
 }
