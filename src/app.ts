@@ -13,6 +13,7 @@ import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { Config } from './config/config.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
 import { ProblemSchema } from './errors/problem.schema.ts';
+import { abuseLimitsPlugin } from './http/abuse-limits.ts';
 import { closeConnectionsWhenIdle } from './http/graceful-close.ts';
 import { validatorCompiler } from './http/validator-compiler.ts';
 import { createCacheStores } from './infra/cache/create-cache.ts';
@@ -56,6 +57,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     logController: new AccessLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: config.http.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.http.connectionTimeoutSeconds * 1000,
     forceCloseConnections: 'idle',
     ajv: { customOptions: {} },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -66,6 +69,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   closeConnectionsWhenIdle(app);
+  const issuer = config.oidc.issuer ?? devIssuerOf(config);
+  const verifier = await tokenVerifierFor(config);
+  await app.register(abuseLimitsPlugin, { config, verifier, issuer });
 
   // JSON only (and merge patch for PATCH): any other body is a 415.
   app.removeContentTypeParser(['text/plain']);
@@ -101,7 +107,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     log: app.log,
   });
 
-  const issuer = config.oidc.issuer ?? devIssuerOf(config);
   for (const schema of [ProblemSchema, TaskSchema, TaskPageSchema]) app.addSchema(schema);
   await app.register(swagger, openApiDocument(config, issuer));
   await app.register(swaggerUi, swaggerUiOptions(config));
@@ -118,7 +123,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       dataDir: config.dataDir,
     });
   }
-  await app.register(authPlugin, { verifier: await tokenVerifierFor(config) });
+  await app.register(authPlugin, { verifier });
   await app.register(healthRoutes, { db });
   await app.register(tasksRoutes, { service: new TasksService(db, reads) });
   return app;

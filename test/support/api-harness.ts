@@ -63,6 +63,8 @@ export async function startApi(
     LOG_LEVEL: 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests send hundreds of requests as one user: the rate limit is off unless a test sets it.
+    RATE_LIMIT_MAX: '0',
     ...env,
   });
   const app = await buildApp(config);
