@@ -15,6 +15,15 @@ export default defineConfig({
         },
       },
       {
+        // Through NGINX to the running stack (npm run stack; CI starts it).
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         // Tests that stop shared servers (the topology's primary and replica): alone, after the others.
         test: {
           name: 'faults',

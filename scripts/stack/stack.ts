@@ -24,7 +24,8 @@ import {
 import { rabbitNode } from './rabbitmq-node.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIR = path.join(ROOT, '.stack');
+export const STACK_DIR = path.join(ROOT, '.stack');
+const DIR = STACK_DIR;
 export const STACK_PORTS = {
   redis: 6480,
   amqp: 5682,
@@ -53,6 +54,9 @@ const sharedEnv = {
   PUBLIC_URL: `https://localhost:${STACK_PORTS.https}`,
   HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
+  // The stack serves tests and benchmarks that send one user's requests at full speed:
+  // a per-caller limit far above what a person sends, so only the load generators notice it.
+  RATE_LIMIT_MAX: '1000000',
 };
 
 const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, entry)]] as const;
@@ -226,17 +230,36 @@ function checkInstalled(): void {
     );
 }
 
+/** The stack's processes that tests (and operators) may stop and start one at a time. */
+const SERVICES = {
+  redis: redisService,
+  'api-1': () => apiService(0),
+  'api-2': () => apiService(1),
+  worker: workerService,
+  nginx: nginxService,
+  prometheus: prometheusService,
+} as const;
+export type StackService = keyof typeof SERVICES;
+
+export const startStackService = (name: StackService) => startService(DIR, SERVICES[name]());
+export const stopStackService = (name: StackService) => stopService(DIR, name);
+/** SIGKILL, as a crash: no graceful shutdown, in-flight requests are cut. */
+export function killStackService(name: StackService): void {
+  const pid = runningPid(DIR, name);
+  if (pid === undefined) throw new Error(`${name} is not running`);
+  process.kill(pid, 'SIGKILL');
+}
+export const stackBroker = broker;
+
 export async function startStack(applyDelay: string): Promise<void> {
   checkInstalled();
   await startPostgresTopology({ applyDelay });
   await createDatabase();
-  await startService(DIR, redisService());
+  await startStackService('redis');
   await broker.start();
   // One after the other: the first creates the development provider's keys and migrates.
-  for (const index of [0, 1]) await startService(DIR, apiService(index));
-  await startService(DIR, workerService());
-  await startService(DIR, nginxService());
-  await startService(DIR, prometheusService());
+  for (const name of ['api-1', 'api-2', 'worker', 'nginx', 'prometheus'] as const)
+    await startStackService(name);
 }
 
 export async function stopStack(): Promise<void> {
@@ -282,7 +305,7 @@ if (isMain) {
     await stopStack();
     process.stdout.write('Stack stopped.\n');
   } else if (command === 'status') {
-    for (const name of ['redis', 'api-1', 'api-2', 'worker', 'nginx', 'prometheus'])
+    for (const name of Object.keys(SERVICES))
       process.stdout.write(`  ${name.padEnd(12)} ${runningPid(DIR, name) ? 'running' : 'stopped'}\n`);
   } else {
     process.stderr.write('usage: stack.ts start [--apply-delay 3s] | stop | status\n');
