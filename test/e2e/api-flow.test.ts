@@ -197,3 +197,36 @@ describe('what NGINX adds', () => {
     expect(await big.json()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 });
+
+describe('Prometheus in the stack', () => {
+  it('scrapes both API instances and the worker, with the alert rules loaded', async () => {
+    const prometheus = `http://127.0.0.1:${STACK_PORTS.prometheus}`;
+    await eventually(
+      async () => {
+        const { data } = (await (await fetch(`${prometheus}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { labels: { job: string; instance: string }; health: string }[] };
+        };
+        const up = data.activeTargets
+          .filter((target) => target.health === 'up')
+          .map((target) => target.labels.instance);
+        return [
+          ...STACK_PORTS.apis.map((port) => `127.0.0.1:${port}`),
+          `127.0.0.1:${STACK_PORTS.workerMetrics}`,
+        ].every((instance) => up.includes(instance));
+      },
+      'every target up (scrape interval 5 s)',
+      30_000,
+    );
+    const rules = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string }[] }[] };
+    };
+    const loaded = rules.data.groups.flatMap((group) => group.rules);
+    expect(loaded.length).toBe(7);
+    expect(loaded.every((rule) => rule.health !== 'err')).toBe(true);
+    const query = await fetch(
+      `${prometheus}/api/v1/query?query=${encodeURIComponent('sum(http_request_duration_seconds_count{job="tasks-api"})')}`,
+    );
+    const result = (await query.json()) as { data: { result: { value: [number, string] }[] } };
+    expect(Number(result.data.result[0]?.value[1])).toBeGreaterThan(0);
+  });
+});
