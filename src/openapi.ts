@@ -2,6 +2,7 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { Config } from './config/config.ts';
+import { declareCommonResponses } from './openapi-responses.ts';
 
 export function openApiDocument(config: Config, issuer: string): SwaggerOptions {
   return {
@@ -14,8 +15,9 @@ export function openApiDocument(config: Config, issuer: string): SwaggerOptions 
           'Tasks with OIDC roles: `admin` (everything), `user` (own tasks), `viewer` (read-only). ' +
           'Errors are RFC 9457 problem details.',
         license: { name: 'MIT', identifier: 'MIT' },
+        contact: { name: 'Task API maintainers', url: `${config.publicUrl}/docs` },
       },
-      servers: [{ url: config.publicUrl }],
+      servers: [{ url: config.publicUrl, 'x-internal': false } as { url: string }],
       tags: [
         { name: 'tasks', description: 'The task resource' },
         { name: 'operations', description: 'Health and readiness' },
@@ -32,6 +34,10 @@ export function openApiDocument(config: Config, issuer: string): SwaggerOptions 
       },
     },
     // Name components after the schemas' $id (Task, TaskPage, Problem), not def-0, def-1…
+    transformObject: (generated) =>
+      declareCommonResponses(
+        'openapiObject' in generated ? generated.openapiObject : generated.swaggerObject,
+      ),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   };
 }

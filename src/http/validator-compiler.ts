@@ -11,7 +11,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 /** Ajv with the formats our schemas use; also what consumers validate event contracts with. */
 export function createAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, ...options });
-  addFormats.default(ajv, ['date-time', 'uuid', 'email', 'uri']);
+  addFormats.default(ajv, ['date-time', 'uuid', 'email', 'uri', 'uri-reference', 'json-pointer', 'int32']);
   return ajv;
 }
 

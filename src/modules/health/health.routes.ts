@@ -33,14 +33,22 @@ async function databaseAnswers(db: Database): Promise<boolean> {
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { db }) => {
   const Status = Type.Object({
-    status: Type.String(),
-    checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+    status: Type.Enum(['ok', 'ready']),
+    checks: Type.Optional(Type.Record(Type.String(), Type.Enum(['up']))),
   });
 
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Status } } },
-    async () => ({ status: 'ok' }),
+    {
+      schema: {
+        summary: 'Liveness',
+        description: 'The process serves; touches no dependency. Public, never rate-limited.',
+        operationId: 'liveness',
+        tags: ['operations'],
+        response: { 200: Status },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
   );
 
   app.get(
@@ -48,12 +56,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     {
       schema: {
         summary: 'Readiness: the primary database answers',
+        description: 'Public, never rate-limited: 503 with Retry-After while the database is down.',
+        operationId: 'readiness',
         tags: ['operations'],
         response: { 200: Status, ...problemResponses('DEPENDENCY_UNAVAILABLE') },
       },
     },
     async (request, reply) => {
-      if (await databaseAnswers(db)) return { status: 'ready', checks: { database: 'up' } };
+      if (await databaseAnswers(db)) return { status: 'ready' as const, checks: { database: 'up' as const } };
       return sendProblem(
         request,
         reply,

@@ -12,6 +12,7 @@ import {
   CreateTaskBodySchema,
   CreateTaskHeadersSchema,
   IfMatchHeaderSchema,
+  IfNoneMatchHeaderSchema,
   ListTasksQuerySchema,
   PatchTaskBodySchema,
   ReplaceTaskBodySchema,
@@ -22,9 +23,15 @@ import type { TasksService } from './tasks.service.ts';
 
 const TaskResponse = (description: string) => ({
   description,
-  headers: { etag: { type: 'string', description: 'The task version, "<version>".' } },
+  headers: { etag: ETAG_HEADER },
   content: { 'application/json': { schema: Type.Ref('Task') } },
 });
+const ETAG_HEADER = {
+  type: 'string',
+  maxLength: 16,
+  pattern: '^"[0-9]+"$',
+  description: 'The task version, "<version>".',
+};
 const security = [{ oidc: [] }];
 const tags = ['tasks'];
 const AUTH_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'DEPENDENCY_UNAVAILABLE'] as const;
@@ -48,6 +55,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       onRequest: app.authorize('task:list'),
       schema: {
         summary: 'List tasks',
+        operationId: 'listTasks',
         description:
           'Admins and viewers see every task, a user only their own. Order is total (ties broken by id). ' +
           '`cursor` (keyset) costs the same at any depth; `skip` reads and discards `skip` rows first.',
@@ -76,15 +84,16 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       onRequest: app.authorize('task:read'),
       schema: {
         summary: 'Read a task',
+        operationId: 'getTask',
         description: 'A task the caller may not see is 404, like one that does not exist.',
         tags,
         security,
         params: TaskParamsSchema,
-        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String()) }),
+        headers: IfNoneMatchHeaderSchema,
         response: {
           200: TaskResponse('The task'),
           304: { description: 'Your copy (If-None-Match) is current', type: 'null' },
-          ...problemResponses('TASK_NOT_FOUND', ...AUTH_ERRORS),
+          ...problemResponses('TASK_NOT_FOUND', 'VALIDATION_FAILED', ...AUTH_ERRORS),
         },
       },
     },
@@ -102,6 +111,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       onRequest: app.authorize('task:create'),
       schema: {
         summary: 'Create a task',
+        operationId: 'createTask',
         description:
           'The caller owns the new task (an admin may name another owner). With `Idempotency-Key`, ' +
           'a retry returns the task created first; the same key with another body is 409.',
@@ -113,9 +123,18 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
           201: {
             ...TaskResponse('Created (or replayed for the same Idempotency-Key)'),
             headers: {
-              location: { type: 'string' },
-              etag: { type: 'string' },
-              'idempotent-replayed': { type: 'string', enum: ['true'] },
+              location: {
+                type: 'string',
+                format: 'uri-reference',
+                maxLength: 64,
+                description: 'The new task.',
+              },
+              etag: ETAG_HEADER,
+              'idempotent-replayed': {
+                type: 'string',
+                enum: ['true'],
+                description: 'Present when this is the task an earlier request with this key created.',
+              },
             },
           },
           ...problemResponses('IDEMPOTENCY_KEY_REUSED', ...BODY_ERRORS, ...AUTH_ERRORS),
@@ -143,6 +162,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   /** PUT and PATCH differ only in their body and how it changes the task. */
   const changeRoute = (
     method: 'PUT' | 'PATCH',
+    operationId: string,
     summary: string,
     description: string,
     body: typeof ReplaceTaskBodySchema | typeof PatchTaskBodySchema,
@@ -154,6 +174,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       onRequest: app.authorize('task:update'),
       schema: {
         summary,
+        operationId,
         description: `${description} With \`If-Match\`, 412 if the task changed since it was read.`,
         ...conditionalWrite,
         body,
@@ -172,6 +193,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
 
   changeRoute(
     'PUT',
+    'replaceTask',
     'Replace a task',
     'Replaces title, description and status (an omitted optional field returns to its default).',
     ReplaceTaskBodySchema,
@@ -179,6 +201,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   );
   changeRoute(
     'PATCH',
+    'patchTask',
     'Change some fields of a task',
     'JSON merge patch (RFC 7396; `application/merge-patch+json` or `application/json`) of the writable fields.',
     PatchTaskBodySchema,
@@ -191,11 +214,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       onRequest: app.authorize('task:delete'),
       schema: {
         summary: 'Delete a task',
+        operationId: 'deleteTask',
         description: 'A second DELETE of the same task is 404.',
         ...conditionalWrite,
         response: {
           204: { description: 'Deleted', type: 'null' },
-          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...AUTH_ERRORS),
+          ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', 'VALIDATION_FAILED', ...AUTH_ERRORS),
         },
       },
     },

@@ -39,15 +39,29 @@ const OwnerIdSchema = Type.String({
 
 export const TaskSchema = Type.Object(
   {
-    id: Type.String({ format: 'uuid', description: 'Assigned by the server; time-ordered (UUIDv7).' }),
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Union([Type.String(), Type.Null()]),
+    id: Type.String({
+      format: 'uuid',
+      maxLength: 36,
+      description: 'Assigned by the server; time-ordered (UUIDv7).',
+    }),
+    title: Type.String({ minLength: 1, maxLength: 200, pattern: STORABLE_TEXT }),
+    description: Type.Union([Type.String({ maxLength: 10_000, pattern: STORABLE_TEXT }), Type.Null()]),
     status: TaskStatusSchema,
-    owner_id: Type.String(),
-    created_at: Type.String({ format: 'date-time', description: 'RFC 3339, UTC; assigned by the server.' }),
-    updated_at: Type.String({ format: 'date-time', description: 'RFC 3339, UTC; set on every change.' }),
+    owner_id: Type.String({ minLength: 1, maxLength: 255, pattern: STORABLE_TEXT }),
+    created_at: Type.String({
+      format: 'date-time',
+      maxLength: 40,
+      description: 'RFC 3339, UTC; assigned by the server.',
+    }),
+    updated_at: Type.String({
+      format: 'date-time',
+      maxLength: 40,
+      description: 'RFC 3339, UTC; set on every change.',
+    }),
     version: Type.Integer({
+      format: 'int32',
       minimum: 1,
+      maximum: 2_147_483_647,
       description: 'Starts at 1, +1 on every change; the ETag is "<version>".',
     }),
   },
@@ -83,7 +97,10 @@ export const PatchTaskBodySchema = Type.Object(
 export type PatchTaskBody = Static<typeof PatchTaskBodySchema>;
 
 export const TaskParamsSchema = Type.Object({
-  id: Type.String({ description: 'Task id (UUID). A malformed id is 404, like an unknown one.' }),
+  id: Type.String({
+    maxLength: 200,
+    description: 'Task id (UUID). A malformed id is 404, like an unknown one.',
+  }),
 });
 
 export const ListSorts = ['-created_at', 'created_at', '-updated_at', 'updated_at'] as const;
@@ -92,8 +109,14 @@ export type ListSort = Static<typeof ListSortSchema>;
 
 export const ListTasksQuerySchema = Type.Object(
   {
-    skip: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0, description: 'Offset pagination.' }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    skip: Type.Integer({
+      format: 'int32',
+      minimum: 0,
+      maximum: 10_000_000,
+      default: 0,
+      description: 'Offset pagination.',
+    }),
+    limit: Type.Integer({ format: 'int32', minimum: 1, maximum: 100, default: 10 }),
     cursor: Type.Optional(
       Type.String({
         minLength: 1,
@@ -104,15 +127,16 @@ export const ListTasksQuerySchema = Type.Object(
     status: Type.Optional(
       Type.String({
         pattern: '^(todo|in_progress|done)(,(todo|in_progress|done))*$',
+        maxLength: 100,
         description: 'One status, or several separated by commas.',
       }),
     ),
     owner_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: STORABLE_TEXT })),
     created_after: Type.Optional(
-      Type.String({ format: 'date-time', description: 'RFC 3339; exclusive bound.' }),
+      Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
     ),
     created_before: Type.Optional(
-      Type.String({ format: 'date-time', description: 'RFC 3339; exclusive bound.' }),
+      Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
     ),
     q: Type.Optional(
       Type.String({
@@ -132,15 +156,31 @@ export type ListTasksQuery = Static<typeof ListTasksQuerySchema>;
 
 export const TaskPageSchema = Type.Object(
   {
-    items: Type.Array(Type.Ref('Task')),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+    items: Type.Array(Type.Ref('Task'), { maxItems: 100 }),
+    next_cursor: Type.Union([Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' }), Type.Null()], {
+      description: 'null on the last page',
+    }),
   },
   { $id: 'TaskPage' },
 );
 export type TaskPage = { items: Task[]; next_cursor: string | null };
 
+/** An entity-tag list as a header carries it: visible ASCII, spaces and tabs. */
+const ETAG_LIST = '^[\\x20-\\x7E\\t]*$';
+
+/** If-None-Match of a read: the ETag of the copy the client holds. */
+export const IfNoneMatchHeaderSchema = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ maxLength: 1024, pattern: ETAG_LIST })),
+});
+
 export const IfMatchHeaderSchema = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the version you read: 412 if it changed.' })),
+  'if-match': Type.Optional(
+    Type.String({
+      maxLength: 1024,
+      pattern: ETAG_LIST,
+      description: 'ETag of the version you read: 412 if it changed.',
+    }),
+  ),
 });
 
 export const CreateTaskHeadersSchema = Type.Object({
