@@ -78,7 +78,14 @@ function discoveredKeys(issuer: string, jwksUrl: string | undefined): JWTVerifyG
   let keySet: Promise<JWTVerifyGetKey> | undefined;
   const resolveKeySet = () => {
     keySet ??= (jwksUrl ? Promise.resolve(new URL(jwksUrl)) : discoverJwksUri(issuer)).then((url) =>
-      createRemoteJWKSet(url, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }),
+      createRemoteJWKSet(url, {
+        // A token with an unknown kid refetches the set, at most once per cooldown: a key the
+        // provider starts signing with just after a fetch is refused until the cooldown ends,
+        // so it is short; tokens with made-up kids still cost the provider one fetch per 5 s.
+        cooldownDuration: 5_000,
+        cacheMaxAge: 10 * 60_000,
+        timeoutDuration: 5_000,
+      }),
     );
     keySet.catch(() => {
       keySet = undefined;

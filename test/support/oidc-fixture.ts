@@ -35,6 +35,8 @@ export interface MintOptions {
   claims?: Record<string, unknown>;
   /** Sign with a key that is not published (a second, unrelated key pair). */
   unpublishedKey?: boolean;
+  /** Sign with the key `rotateSigningKey` retired (no longer published). */
+  retiredKey?: boolean;
   kid?: string;
   lifetimeSeconds?: number;
 }
@@ -42,11 +44,14 @@ export interface MintOptions {
 export interface OidcFixture {
   issuer: string;
   token(user: TestUser, options?: MintOptions): Promise<string>;
+  /** Key rotation: a new key signs and is the only one published; the old one is retired. */
+  rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startOidcFixture(): Promise<OidcFixture> {
-  const published = await newSigningKey('fixture-key-1');
+  let published = await newSigningKey('fixture-key-1');
+  let retired: SigningKey | undefined;
   const unpublished = await newSigningKey('fixture-key-unpublished');
   let issuer = '';
   const server: Server = createServer((request, response) => {
@@ -71,7 +76,7 @@ export async function startOidcFixture(): Promise<OidcFixture> {
   return {
     issuer,
     async token(user, options = {}) {
-      const key = options.unpublishedKey ? unpublished : published;
+      const key = options.unpublishedKey ? unpublished : options.retiredKey && retired ? retired : published;
       const now = Math.floor(Date.now() / 1000);
       const lifetime = options.lifetimeSeconds ?? 300;
       const payload: JWTPayload = {
@@ -97,6 +102,11 @@ export async function startOidcFixture(): Promise<OidcFixture> {
       return new SignJWT(payload)
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? key.kid })
         .sign(key.privateKey);
+    },
+    async rotateSigningKey() {
+      const next = await newSigningKey(`fixture-key-${Number(published.kid.split('-').pop()) + 1}`);
+      retired = published;
+      published = next;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -212,3 +212,25 @@ export async function expectFieldError(
   expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining(where)]));
   return problem;
 }
+
+/** Every `/tasks` operation, as a request on the task `id` (a body where the operation takes one). */
+export const operationsOn = (id: string) =>
+  [
+    ['GET', '/tasks', undefined],
+    ['GET', `/tasks/${id}`, undefined],
+    ['POST', '/tasks', { title: 'new' }],
+    ['PUT', `/tasks/${id}`, { title: 'replaced' }],
+    ['PATCH', `/tasks/${id}`, { status: 'done' }],
+    ['DELETE', `/tasks/${id}`, undefined],
+  ] as const;
+
+/** Every task row exactly as stored, read straight from the test database: the before/after of a refused request. */
+export async function taskRows(api: RunningApi): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: api.database.url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT * FROM tasks ORDER BY id')).rows;
+  } finally {
+    await client.end();
+  }
+}
