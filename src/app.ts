@@ -59,6 +59,10 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: config.http.requestTimeoutSeconds * 1000,
     connectionTimeout: config.http.connectionTimeoutSeconds * 1000,
+    trustProxy:
+      typeof config.http.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.http.trustProxy as number)
+        : config.http.trustProxy,
     forceCloseConnections: 'idle',
     ajv: { customOptions: {} },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

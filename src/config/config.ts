@@ -116,6 +116,13 @@ export const EnvSchema = Type.Object({
   CONNECTION_TIMEOUT_SECONDS: Type.Optional(
     Int(0, 3_600, 'an inactive connection is closed after this (default 120; 0 = never)'),
   ),
+  TRUST_PROXY: Type.Optional(
+    Type.String({
+      pattern: '^(true|false|[0-9]+|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$',
+      description:
+        'proxies whose X-Forwarded-For names the client (rate limit by client IP): true, a hop count, or addresses/CIDRs (default false)',
+    }),
+  ),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -181,6 +188,8 @@ export interface Config {
     corsOrigins: string[];
     requestTimeoutSeconds: number;
     connectionTimeoutSeconds: number;
+    /** Fastify `trustProxy`: which X-Forwarded-For hops to believe for the client IP */
+    trustProxy: boolean | number | string[];
   };
 }
 
@@ -224,6 +233,13 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return converted as Env;
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return value.split(',').map((address) => address.trim());
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -273,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
       requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS ?? 30,
       connectionTimeoutSeconds: e.CONNECTION_TIMEOUT_SECONDS ?? 120,
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
     },
   };
 }

@@ -307,8 +307,25 @@ describe('rate limit', () => {
 
   it('callers without a valid token are limited by address, before the token is checked', async () => {
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await limited.request(undefined, 'GET', '/tasks')).status);
+    for (let i = 0; i < 4; i++) {
+      // X-Forwarded-For is not believed unless TRUST_PROXY names the proxy: a client cannot pick its bucket.
+      const headers = { 'x-forwarded-for': `203.0.113.${i}` };
+      statuses.push((await limited.request(undefined, 'GET', '/tasks', { headers })).status);
+    }
     expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('behind a trusted proxy (TRUST_PROXY) each client address has its own count', async () => {
+    const proxied = await startApi({ RATE_LIMIT_MAX: '1', TRUST_PROXY: '127.0.0.1' });
+    try {
+      const from = (address: string) =>
+        proxied.request(undefined, 'GET', '/tasks', { headers: { 'x-forwarded-for': address } });
+      expect((await from('203.0.113.1')).status).toBe(401);
+      expect((await from('203.0.113.2')).status).toBe(401);
+      await expectProblem(await from('203.0.113.1'), 429, 'RATE_LIMITED');
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('health, readiness and metrics are never limited', async () => {
