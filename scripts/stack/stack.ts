@@ -15,12 +15,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { answersHttp, runningPid, type Service, startService, stopService } from './node-services.ts';
-import {
-  PORTS as DB_PORTS,
-  startPostgresTopology,
-  stopPostgresTopology,
-  topologyUrls,
-} from './postgres-topology.ts';
+import { startPostgresTopology, stopPostgresTopology, topologyUrls } from './postgres-topology.ts';
 import { rabbitNode } from './rabbitmq-node.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -57,6 +52,8 @@ const sharedEnv = {
   // The stack serves tests and benchmarks that send one user's requests at full speed:
   // a per-caller limit far above what a person sends, so only the load generators notice it.
   RATE_LIMIT_MAX: '1000000',
+  // NGINX on loopback: its X-Forwarded-For names the client.
+  TRUST_PROXY: '127.0.0.1',
 };
 
 const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, entry)]] as const;
