@@ -7,9 +7,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { authPlugin } from './auth/auth.plugin.ts';
-import { createTokenVerifier } from './auth/token-verifier.ts';
+import { backchannelLogoutRoutes } from './auth/backchannel-logout.routes.ts';
+import { createLogoutTokenVerifier } from './auth/logout-token.ts';
+import { createRevocationStore, refusingRevoked } from './auth/revocations/revocation-store.ts';
+import { createTokenVerifier, discoveredKeys } from './auth/token-verifier.ts';
 import type { Config } from './config/config.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
 import { ProblemSchema } from './errors/problem.schema.ts';
@@ -35,19 +38,22 @@ export const devIssuerOf = (config: Config) => `${config.publicUrl}/realms/tasks
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-async function tokenVerifierFor(config: Config) {
-  const options = { audience: config.oidc.audience, rolesClaim: config.oidc.rolesClaim };
-  if (config.oidc.issuer) {
-    return createTokenVerifier({ ...options, issuer: config.oidc.issuer, jwksUrl: config.oidc.jwksUrl });
-  }
+/** The provider's public keys, for access tokens and logout tokens alike. */
+async function providerKeysFor(config: Config): Promise<JWTVerifyGetKey> {
+  if (config.oidc.issuer) return discoveredKeys(config.oidc.issuer, config.oidc.jwksUrl);
   // The development provider runs in this process: its public keys are read directly.
   const { loadOrCreateSigningKeys } = await import('./auth/dev-idp/signing-keys.ts');
   const { publicJwks } = await loadOrCreateSigningKeys(config.dataDir);
-  return createTokenVerifier({
-    ...options,
-    issuer: devIssuerOf(config),
-    keys: createLocalJWKSet(publicJwks),
-  });
+  return createLocalJWKSet(publicJwks);
+}
+
+/** Where this server listens, for requests it sends itself (the development provider's logout). */
+function localBaseUrlOf(app: FastifyInstance): string | undefined {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') return undefined;
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  if (address.family === 'IPv6') return `http://[${wildcard ? '::1' : address.address}]:${address.port}`;
+  return `http://${wildcard ? '127.0.0.1' : address.address}:${address.port}`;
 }
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
@@ -74,7 +80,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   registerErrorHandling(app);
   closeConnectionsWhenIdle(app);
   const issuer = config.oidc.issuer ?? devIssuerOf(config);
-  const verifier = await tokenVerifierFor(config);
+  const keys = await providerKeysFor(config);
+  const db = createDatabase(config.database);
+  const revocations = createRevocationStore(config, db.primary, app.log);
+  await revocations.start();
+  // Every token check, the rate limiter's included, refuses the tokens of logged-out sessions.
+  const verifier = refusingRevoked(
+    createTokenVerifier({ issuer, audience: config.oidc.audience, rolesClaim: config.oidc.rolesClaim, keys }),
+    revocations,
+  );
   await app.register(abuseLimitsPlugin, { config, verifier, issuer });
 
   // JSON only (and merge patch for PATCH): any other body is a 415.
@@ -88,7 +102,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   const metrics = createMetrics();
   await app.register(metricsPlugin, { metrics });
-  const db = createDatabase(config.database);
   const router = new ReadRouter(db.primary, {
     replicaUrls: config.database.replicaUrls,
     poolSize: config.database.poolSize,
@@ -99,6 +112,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   metrics.observePools(router.pools());
   const cacheStores = createCacheStores(config, db.primary);
   app.addHook('onClose', async () => {
+    await revocations.close();
     await cacheStores.close();
     await router.close();
     await db.close();
@@ -125,9 +139,19 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       audience: config.oidc.audience,
       pool: db.primary,
       dataDir: config.dataDir,
+      // What Keycloak's realm names too: the API's back-channel logout endpoint ...
+      backchannelLogoutUri: `${config.publicUrl}/auth/backchannel-logout`,
+      // ... reached through this very server: the public URL may be a proxy this process cannot reach.
+      localBaseUrl: () => localBaseUrlOf(app),
     });
   }
-  await app.register(authPlugin, { verifier });
+  await app.register(authPlugin, { verifier, metrics });
+  await app.register(backchannelLogoutRoutes, {
+    verifyLogoutToken: createLogoutTokenVerifier({ issuer, audiences: config.oidc.logoutAudiences, keys }),
+    store: revocations,
+    accessTokenLifetimeSeconds: config.oidc.accessTokenLifetimeSeconds,
+    metrics,
+  });
   await app.register(healthRoutes, { db });
   await app.register(tasksRoutes, { service: new TasksService(db, reads) });
   return app;

@@ -21,6 +21,7 @@ export function openApiDocument(config: Config, issuer: string): SwaggerOptions 
       tags: [
         { name: 'tasks', description: 'The task resource' },
         { name: 'operations', description: 'Health and readiness' },
+        { name: 'authentication', description: 'Called by the identity provider (back-channel logout)' },
       ],
       components: {
         securitySchemes: {

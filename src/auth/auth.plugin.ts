@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { type Action, allows, hasAnyRole } from './policy.ts';
 import type { Principal } from './principal.ts';
 import { KeysUnavailable, TokenRejected, type TokenVerifier } from './token-verifier.ts';
@@ -36,9 +37,14 @@ function bearerTokenOf(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-async function authenticate(verifier: TokenVerifier, request: FastifyRequest): Promise<Principal> {
+async function authenticate(
+  verifier: TokenVerifier,
+  metrics: Metrics | undefined,
+  request: FastifyRequest,
+): Promise<Principal> {
   const token = bearerTokenOf(request);
   if (!token) {
+    metrics?.authFailures.labels('missing_token').inc();
     throw new AppError('UNAUTHENTICATED', 'This endpoint needs an access token (Authorization: Bearer).', {
       headers: { 'www-authenticate': REALM },
     });
@@ -47,6 +53,7 @@ async function authenticate(verifier: TokenVerifier, request: FastifyRequest): P
     return await verifier.verify(token);
   } catch (error) {
     if (error instanceof TokenRejected) {
+      metrics?.authFailures.labels(error.reason).inc();
       request.log.info({ reason: error.reason }, 'access token rejected');
       throw new AppError(
         'INVALID_TOKEN',
@@ -68,14 +75,16 @@ async function authenticate(verifier: TokenVerifier, request: FastifyRequest): P
 
 export interface AuthPluginOptions {
   verifier: TokenVerifier;
+  /** Counts refusals by reason (tasks_auth_failures_total). */
+  metrics?: Metrics;
 }
 
 export const authPlugin = fp<AuthPluginOptions>(
-  async (app: FastifyInstance, { verifier }) => {
+  async (app: FastifyInstance, { verifier, metrics }) => {
     app.decorateRequest('principal', null as unknown as Principal);
     app.decorate('authorize', (action: Action): onRequestAsyncHookHandler => {
       return async (request) => {
-        const principal = await authenticate(verifier, request);
+        const principal = await authenticate(verifier, metrics, request);
         request.principal = principal;
         if (!hasAnyRole(principal)) {
           throw new AppError('FORBIDDEN', 'Your account has no role in this application.');

@@ -9,6 +9,8 @@ export interface Principal {
   email: string | undefined;
   /** OIDC session id (`sid`): what a back-channel logout names. */
   sessionId: string | undefined;
+  /** Token issue time (`iat`), seconds since the epoch: a logout naming only `sub` refuses older tokens. */
+  issuedAt: number | undefined;
   /** Token expiry, seconds since the epoch. */
   expiresAt: number;
 }

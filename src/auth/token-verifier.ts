@@ -15,7 +15,7 @@ import { type Principal, type Role, Roles } from './principal.ts';
 
 /** Asymmetric algorithms only: an HS256 token "signed" with a public key is refused. */
 export const ACCEPTED_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
-const CLOCK_TOLERANCE_SECONDS = 5;
+export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Distinct valid tokens remembered per process (a client reuses its token for minutes). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
@@ -29,7 +29,9 @@ export type RejectionReason =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'wrong_type'
-  | 'missing_subject';
+  | 'missing_subject'
+  /** A back-channel logout ended its session (or its subject's sessions). */
+  | 'revoked';
 
 /** The token is not acceptable: a 401 for the client. */
 export class TokenRejected extends Error {
@@ -74,7 +76,7 @@ async function discoverJwksUri(issuer: string): Promise<URL> {
 }
 
 /** Keys from discovery, resolved on first use (the provider may start after the API) and retried on failure. */
-function discoveredKeys(issuer: string, jwksUrl: string | undefined): JWTVerifyGetKey {
+export function discoveredKeys(issuer: string, jwksUrl: string | undefined): JWTVerifyGetKey {
   let keySet: Promise<JWTVerifyGetKey> | undefined;
   const resolveKeySet = () => {
     keySet ??= (jwksUrl ? Promise.resolve(new URL(jwksUrl)) : discoverJwksUri(issuer)).then((url) =>
@@ -145,7 +147,8 @@ function reasonOf(error: unknown): RejectionReason {
  * A token that verified once is the same token until it expires: remembering
  * the result saves an RSA verification (the dominant cost of a cached read)
  * on every later request. Only successes are kept, each until its `exp`;
- * what may end a token earlier (logout) is checked per request elsewhere.
+ * what may end a token earlier (logout) is checked per request after this
+ * (revocations/revocation-store.ts).
  */
 function rememberingVerified(verify: (token: string) => Promise<Principal>): TokenVerifier {
   const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_MAX });
@@ -180,6 +183,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new TokenRejected('wrong_audience');
     }
     if (payload.typ !== undefined && payload.typ !== 'Bearer') throw new TokenRejected('wrong_type');
+    // A logout token (or any security event token) is never an access token, whatever its audience.
+    if (payload.events !== undefined) throw new TokenRejected('wrong_type');
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenRejected('missing_subject');
     return {
       subject: payload.sub,
@@ -187,6 +192,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       username: typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
       email: typeof payload.email === 'string' ? payload.email : undefined,
       sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+      issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
       expiresAt: payload.exp as number,
     };
   });

@@ -100,6 +100,20 @@ export const EnvSchema = Type.Object({
     Type.String({ minLength: 1, description: 'dotted path (realm_access.roles)' }),
   ),
   OIDC_JWKS_URL: Type.Optional(Url('fetch keys here instead of the discovered jwks_uri (in-cluster URL)')),
+  OIDC_LOGOUT_AUDIENCES: Type.Optional(
+    Type.String({
+      pattern: '^\\s*[^,\\s]+\\s*(,\\s*[^,\\s]+\\s*)*$',
+      description:
+        'client ids a back-channel logout token may be addressed to, comma-separated (default: tasks-cli,tasks-web and OIDC_AUDIENCE)',
+    }),
+  ),
+  OIDC_ACCESS_TOKEN_LIFETIME_SECONDS: Type.Optional(
+    Int(
+      1,
+      86_400,
+      "the provider's longest access-token lifetime: how long a logged-out session's tokens stay refused (default 300)",
+    ),
+  ),
   RATE_LIMIT_MAX: Type.Optional(
     Int(0, 1_000_000, 'requests per caller per window (default 600; 0 = no rate limit)'),
   ),
@@ -179,6 +193,10 @@ export interface Config {
     audience: string;
     rolesClaim: string;
     jwksUrl: string | undefined;
+    /** `aud` values accepted in back-channel logout tokens: the clients users log in through. */
+    logoutAudiences: string[];
+    /** Longest access-token lifetime of the provider, seconds: how long a logout is remembered. */
+    accessTokenLifetimeSeconds: number;
   };
   /** Abuse limits of the HTTP server (see src/http/abuse-limits.ts). */
   http: {
@@ -235,6 +253,14 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   return converted as Env;
 }
 
+function listOf(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 function trustProxyOf(value: string | undefined): boolean | number | string[] {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
@@ -280,6 +306,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',
       rolesClaim: e.OIDC_ROLES_CLAIM ?? 'realm_access.roles',
       jwksUrl: e.OIDC_JWKS_URL,
+      logoutAudiences: listOf(e.OIDC_LOGOUT_AUDIENCES) ?? [
+        ...new Set(['tasks-cli', 'tasks-web', e.OIDC_AUDIENCE ?? 'tasks-api']),
+      ],
+      accessTokenLifetimeSeconds: e.OIDC_ACCESS_TOKEN_LIFETIME_SECONDS ?? 300,
     },
     http: {
       rateLimit: { max: e.RATE_LIMIT_MAX ?? 600, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS ?? 60 },

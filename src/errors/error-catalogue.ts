@@ -6,6 +6,7 @@ export const ErrorCatalogue = {
   MALFORMED_REQUEST: { status: 400, title: 'Malformed request' },
   CONTRADICTORY_PARAMETERS: { status: 400, title: 'Contradictory parameters' },
   INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
+  INVALID_LOGOUT_TOKEN: { status: 400, title: 'Invalid logout token' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   INVALID_TOKEN: { status: 401, title: 'Invalid access token' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },

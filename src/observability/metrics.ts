@@ -59,6 +59,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    backchannelLogouts: new Counter({
+      name: 'tasks_backchannel_logouts_total',
+      help: 'Back-channel logout tokens received, by outcome (session, subject, rejected, unavailable)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     dbPoolConnections: new Gauge({
       name: 'tasks_db_pool_connections',
       help: 'Connections of each database pool of this process by state (in_use, idle), and callers waiting for one (waiting)',

@@ -29,6 +29,7 @@ const principal = (subject: string, ...roles: Role[]): Principal => ({
   username: undefined,
   email: undefined,
   sessionId: undefined,
+  issuedAt: undefined,
   expiresAt: 0,
 });
 const devSub = (username: string) => {

@@ -7,6 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { keycloakAccessTokenClaims } from '../../src/auth/dev-idp/keycloak-token-shape.ts';
+import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/auth/logout-token.ts';
 
 export const TEST_USERS = {
   alice: { sub: 'a1a1a1a1-0000-4000-8000-000000000001', roles: ['admin'] },
@@ -41,9 +43,23 @@ export interface MintOptions {
   lifetimeSeconds?: number;
 }
 
+export interface LogoutMintOptions {
+  /** Claims to add or replace; `undefined` removes a claim. */
+  claims?: Record<string, unknown>;
+  /** The header's `typ` (default `logout+jwt`); `undefined` leaves it out. */
+  typ?: string | undefined;
+  unpublishedKey?: boolean;
+  kid?: string;
+}
+
 export interface OidcFixture {
   issuer: string;
   token(user: TestUser, options?: MintOptions): Promise<string>;
+  /**
+   * A back-channel logout token for `user`'s session `sid` (default: the session of `token(user)`),
+   * addressed to tasks-cli, as Keycloak sends it (OIDC Back-Channel Logout 1.0, section 2.4).
+   */
+  logoutToken(user: TestUser, options?: LogoutMintOptions): Promise<string>;
   /** Key rotation: a new key signs and is the only one published; the old one is retired. */
   rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
@@ -79,18 +95,23 @@ export async function startOidcFixture(): Promise<OidcFixture> {
       const key = options.unpublishedKey ? unpublished : options.retiredKey && retired ? retired : published;
       const now = Math.floor(Date.now() / 1000);
       const lifetime = options.lifetimeSeconds ?? 300;
+      // The token shape the development provider issues and the realm export describes.
       const payload: JWTPayload = {
-        iss: issuer,
-        aud: [AUDIENCE, 'account'],
-        sub: TEST_USERS[user].sub,
-        typ: 'Bearer',
-        azp: 'tasks-cli',
-        sid: `session-${user}`,
-        scope: 'openid profile email',
-        realm_access: { roles: [...TEST_USERS[user].roles] },
-        preferred_username: user,
-        email: `${user}@example.test`,
-        email_verified: true,
+        ...keycloakAccessTokenClaims(
+          {
+            sub: TEST_USERS[user].sub,
+            username: user,
+            email: `${user}@example.test`,
+            roles: TEST_USERS[user].roles,
+          },
+          {
+            issuer,
+            audience: AUDIENCE,
+            clientId: 'tasks-cli',
+            sessionId: `session-${user}`,
+            scope: 'openid profile email',
+          },
+        ),
         iat: now,
         exp: now + lifetime,
         jti: crypto.randomUUID(),
@@ -101,6 +122,28 @@ export async function startOidcFixture(): Promise<OidcFixture> {
       }
       return new SignJWT(payload)
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? key.kid })
+        .sign(key.privateKey);
+    },
+    async logoutToken(user, options = {}) {
+      const key = options.unpublishedKey ? unpublished : published;
+      const now = Math.floor(Date.now() / 1000);
+      const payload: JWTPayload = {
+        iss: issuer,
+        aud: 'tasks-cli',
+        iat: now,
+        exp: now + 120,
+        jti: crypto.randomUUID(),
+        sub: TEST_USERS[user].sub,
+        sid: `session-${user}`,
+        events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+      };
+      for (const [name, value] of Object.entries(options.claims ?? {})) {
+        if (value === undefined) delete payload[name];
+        else payload[name] = value;
+      }
+      const typ = 'typ' in options ? options.typ : 'logout+jwt';
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid, ...(typ ? { typ } : {}) })
         .sign(key.privateKey);
     },
     async rotateSigningKey() {

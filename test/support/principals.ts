@@ -7,5 +7,6 @@ export const caller = (subject: string, ...roles: Role[]): Principal => ({
   username: subject,
   email: undefined,
   sessionId: undefined,
+  issuedAt: undefined,
   expiresAt: 0,
 });

@@ -19,6 +19,10 @@ export interface DevIdentityProviderPluginOptions {
   audience: string;
   pool: pg.Pool;
   dataDir: string;
+  /** The API's back-channel logout endpoint (the clients' back-channel logout URI). */
+  backchannelLogoutUri?: string;
+  /** Where this server listens: logout tokens are delivered there (see keycloak-logout.ts). */
+  localBaseUrl?: () => string | undefined;
 }
 
 export const devIdentityProviderPlugin: FastifyPluginAsync<DevIdentityProviderPluginOptions> = async (
@@ -36,10 +40,18 @@ export const devIdentityProviderPlugin: FastifyPluginAsync<DevIdentityProviderPl
     audience: options.audience,
     pool: options.pool,
     dataDir: options.dataDir,
+    ...(options.backchannelLogoutUri ? { backchannelLogoutUri: options.backchannelLogoutUri } : {}),
+    ...(options.localBaseUrl ? { localBaseUrl: options.localBaseUrl } : {}),
     onBackgroundError: (err) =>
       app.log.warn({ err }, 'development identity provider: background task failed'),
   });
   provider.on('server_error', (_ctx, err) => app.log.error({ err }, 'development identity provider error'));
+  provider.on('backchannel.error', (_ctx, err, client) =>
+    app.log.warn(
+      { err, client: client.clientId },
+      'development identity provider: back-channel logout failed',
+    ),
+  );
   const handle = provider.callback();
   const prefix = app.prefix;
 

@@ -17,6 +17,7 @@ import Provider, {
 } from 'oidc-provider';
 import type pg from 'pg';
 import { authenticateDevUser, findDevUserBySub, standardClaimsOf } from './dev-users.ts';
+import { keycloakLogout, localDeliveryFetch } from './keycloak-logout.ts';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, keycloakAccessTokenClaims } from './keycloak-token-shape.ts';
 import { PASSWORD_GRANT_TYPE, registerPasswordGrant } from './password-grant.ts';
 import { pgAdapterFactory } from './pg-adapter.ts';
@@ -55,8 +56,12 @@ export interface DevIdentityProviderOptions {
   audience: string;
   pool: Pick<pg.Pool, 'query'>;
   dataDir: string;
-  /** Told about failures that do not fail a request (the sweep of expired rows). */
+  /** Told about failures that do not fail a request (the sweep of expired rows, a back-channel logout). */
   onBackgroundError?: (error: unknown) => void;
+  /** The API's back-channel logout endpoint, as Keycloak's realm names it for tasks-cli and tasks-web. */
+  backchannelLogoutUri?: string;
+  /** Where this server listens: logout tokens for `backchannelLogoutUri` are delivered there. */
+  localBaseUrl?: () => string | undefined;
 }
 
 export interface DevIdentityProvider {
@@ -65,7 +70,11 @@ export interface DevIdentityProvider {
   publicJwks: JSONWebKeySet;
 }
 
-function clients(publicUrl: string): ClientMetadata[] {
+function clients(publicUrl: string, backchannelLogoutUri: string | undefined): ClientMetadata[] {
+  // Keycloak's "Backchannel logout URL" and "Backchannel logout session required" of both clients.
+  const backchannel: Partial<ClientMetadata> = backchannelLogoutUri
+    ? { backchannel_logout_uri: backchannelLogoutUri, backchannel_logout_session_required: true }
+    : {};
   return [
     {
       client_id: CLI_CLIENT_ID,
@@ -74,6 +83,7 @@ function clients(publicUrl: string): ClientMetadata[] {
       grant_types: [PASSWORD_GRANT_TYPE, 'refresh_token'],
       response_types: [],
       redirect_uris: [],
+      ...backchannel,
     },
     {
       client_id: WEB_CLIENT_ID,
@@ -83,6 +93,7 @@ function clients(publicUrl: string): ClientMetadata[] {
       response_types: ['code'],
       redirect_uris: [`${publicUrl}/docs/oauth2-redirect.html`, `${WEB_UI_ORIGIN}/`],
       post_logout_redirect_uris: [`${publicUrl}/docs/`, `${WEB_UI_ORIGIN}/`],
+      ...backchannel,
     },
   ];
 }
@@ -108,7 +119,10 @@ function configuration(
 ): Configuration {
   return {
     adapter: pgAdapterFactory(options.pool, options.onBackgroundError),
-    clients: clients(options.publicUrl),
+    clients: clients(options.publicUrl, options.backchannelLogoutUri),
+    ...(options.backchannelLogoutUri && options.localBaseUrl
+      ? { fetch: localDeliveryFetch(options.backchannelLogoutUri, options.localBaseUrl) }
+      : {}),
     jwks: keys.privateJwks as Configuration['jwks'],
     cookies: { keys: keys.cookieKeys },
     findAccount,
@@ -164,6 +178,8 @@ function configuration(
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
       rpInitiatedLogout: { enabled: true },
+      // Logout tokens to the clients' back-channel URIs (the API's endpoint) when a session ends.
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -311,5 +327,12 @@ export async function createDevIdentityProvider(
   });
   provider.use(keycloakTokenResponse);
   provider.use(devLoginCheck(provider));
+  provider.use(
+    keycloakLogout(provider, {
+      path: KEYCLOAK_ROUTES.end_session,
+      readForm: readLoginForm,
+      onBackchannelError: (error) => options.onBackgroundError?.(error),
+    }),
+  );
   return { provider, publicJwks };
 }
