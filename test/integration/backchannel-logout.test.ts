@@ -224,6 +224,29 @@ describe('a session logged out through Redis-sharing instances', () => {
   });
 });
 
+describe('an instance started after the logout', () => {
+  it.each([
+    ['Redis', () => redisA, { REDIS_URL, REDIS_KEY_PREFIX: prefix }],
+    ['PostgreSQL', () => pgA, {}],
+  ] as const)(
+    'learns it from %s at start and refuses the session from its first request',
+    async (_store, receiver, env) => {
+      const sid = `sid-${randomBytes(6).toString('hex')}`;
+      const token = await session('carol', sid);
+      expect(
+        (await postLogout(receiver(), await oidc().logoutToken('carol', { claims: { sid } }))).status,
+      ).toBe(200);
+      const late = await startApi({ ...env }, { database: receiver().database, oidc: redisA.oidc });
+      try {
+        expect(await statusOf(late, token)).toBe(401);
+        expect(await statusOf(late, await session('carol', `${sid}-other`))).toBe(200);
+      } finally {
+        await late.close();
+      }
+    },
+  );
+});
+
 describe('a session logged out through instances sharing only PostgreSQL', () => {
   it('the second instance refuses the session within a second; other sessions unaffected', async () => {
     const sid = `sid-${randomBytes(6).toString('hex')}`;

@@ -14,6 +14,21 @@ import { type Revocation, RevocationSet, revocationOf } from './revocation-set.t
 import type { RevocationStore } from './revocation-store.ts';
 
 const RELOAD_EVERY_MS = 5_000;
+/** How long a start waits for Redis before serving (revocations then arrive with the connection). */
+const START_WAIT_MS = 2_000;
+
+function whenReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
 
 export class RedisRevocationStore implements RevocationStore {
   private readonly live = new RevocationSet();
@@ -46,8 +61,9 @@ export class RedisRevocationStore implements RevocationStore {
         // Not ours: ignore.
       }
     });
-    // Subscribed again after a reconnection (ioredis re-subscribes): read what was missed meanwhile.
+    // After a reconnection of either connection (ioredis re-subscribes): read what was missed meanwhile.
     this.subscriber.on('ready', () => void this.reload());
+    this.redis.on('ready', () => void this.reload());
   }
 
   isRevoked(principal: Principal): boolean {
@@ -71,9 +87,12 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async start(): Promise<void> {
-    await this.subscriber.subscribe(this.channel).catch((err: unknown) => {
-      this.log.warn({ err }, 'session revocations: cannot subscribe yet (Redis down?); retrying');
-    });
+    // Never blocks the start on Redis: the subscription waits for it, and each 'ready' reloads.
+    this.subscriber.subscribe(this.channel).then(
+      () => this.reload(),
+      (err: unknown) => this.log.warn({ err }, 'session revocations: cannot subscribe to Redis'),
+    );
+    await whenReady(this.redis, START_WAIT_MS);
     await this.reload();
     this.timer = setInterval(() => void this.reload(), RELOAD_EVERY_MS);
     this.timer.unref();
