@@ -43,13 +43,16 @@ export function openApiDocument(config: Config, issuer: string): SwaggerOptions 
   };
 }
 
-export function swaggerUiOptions(config: Config): FastifySwaggerUiOptions {
+/** Where the docs page's login ends (the redirect URI of client tasks-web). */
+export const DOCS_OAUTH2_REDIRECT_PATH = '/docs/static/oauth2-redirect.html';
+
+export function swaggerUiOptions(_config: Config): FastifySwaggerUiOptions {
   return {
     routePrefix: '/docs',
-    uiConfig: {
-      persistAuthorization: false,
-      oauth2RedirectUrl: `${config.publicUrl}/docs/oauth2-redirect.html`,
-    },
+    // The login popup returns to `<page>/static/oauth2-redirect.html` (@fastify/swagger-ui sets
+    // oauth2RedirectUrl itself, whatever uiConfig says): DOCS_OAUTH2_REDIRECT_PATH, registered for
+    // tasks-web in the development provider and the realm export.
+    uiConfig: { persistAuthorization: false },
     initOAuth: {
       clientId: 'tasks-web',
       usePkceWithAuthorizationCodeGrant: true,

@@ -117,7 +117,7 @@ async function browserLogin(api: RunningApi, username: string): Promise<Tokens> 
   };
   const next = (response: Response) => new URL(response.headers.get('location') ?? '', realm(api)).href;
   const verifier = randomBytes(32).toString('base64url');
-  const redirectUri = `${PUBLIC_URL}/docs/oauth2-redirect.html`;
+  const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;
   const authorize = new URL(`${realm(api)}/auth`);
   authorize.search = new URLSearchParams({
     client_id: 'tasks-web',

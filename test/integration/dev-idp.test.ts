@@ -300,7 +300,7 @@ describe('development identity provider', () => {
     };
     const next = (response: Response) => new URL(response.headers.get('location') ?? '', first.realm).href;
     const verifier = randomBytes(32).toString('base64url');
-    const redirectUri = `${PUBLIC_URL}/docs/oauth2-redirect.html`;
+    const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;
     const authorize = new URL(`${first.realm}/protocol/openid-connect/auth`);
     authorize.search = new URLSearchParams({
       client_id: 'tasks-web',

@@ -68,7 +68,8 @@ export async function startApi(
     ...env,
   });
   const app = await buildApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // Port 0 (any free one) unless the test needs to know it before the start (PUBLIC_URL).
+  await app.listen({ port: config.port, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   return {

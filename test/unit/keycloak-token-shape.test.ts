@@ -100,8 +100,10 @@ describe('logout in the realm', () => {
     expect(loadConfig({}).oidc.logoutAudiences).toEqual(expect.arrayContaining(LOGIN_CLIENTS));
   });
 
-  it('the docs page can log in: tasks-web redirects to /docs/oauth2-redirect.html with PKCE S256', () => {
-    expect(client('tasks-web').redirectUris).toContain('http://localhost:8000/docs/oauth2-redirect.html');
+  it('the docs page can log in: tasks-web redirects to /docs/static/oauth2-redirect.html with PKCE S256', () => {
+    expect(client('tasks-web').redirectUris).toContain(
+      'http://localhost:8000/docs/static/oauth2-redirect.html',
+    );
     expect(client('tasks-web').attributes?.['pkce.code.challenge.method']).toBe('S256');
   });
 });

@@ -16,6 +16,7 @@ import Provider, {
   type ResourceServer,
 } from 'oidc-provider';
 import type pg from 'pg';
+import { DOCS_OAUTH2_REDIRECT_PATH } from '../../openapi.ts';
 import { authenticateDevUser, findDevUserBySub, standardClaimsOf } from './dev-users.ts';
 import { keycloakLogout, localDeliveryFetch } from './keycloak-logout.ts';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, keycloakAccessTokenClaims } from './keycloak-token-shape.ts';
@@ -91,7 +92,7 @@ function clients(publicUrl: string, backchannelLogoutUri: string | undefined): C
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [`${publicUrl}/docs/oauth2-redirect.html`, `${WEB_UI_ORIGIN}/`],
+      redirect_uris: [`${publicUrl}${DOCS_OAUTH2_REDIRECT_PATH}`, `${WEB_UI_ORIGIN}/`],
       post_logout_redirect_uris: [`${publicUrl}/docs/`, `${WEB_UI_ORIGIN}/`],
       ...backchannel,
     },
