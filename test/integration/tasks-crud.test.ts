@@ -192,6 +192,22 @@ describe('GET /tasks/{id}', () => {
     await expectProblem(response, 404, 'TASK_NOT_FOUND');
   });
 
+  it('reads of many ids at once (some unknown, some in upper case; batched into one query) each get their own answer', async () => {
+    const tasks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => createTask(api, i % 2 ? 'bob' : 'dave', { title: `batch ${i}` })),
+    );
+    const unknown = Array.from(
+      { length: 10 },
+      (_, i) => `0190a6b2-7c1e-7000-8000-${String(i).padStart(12, '0')}`,
+    );
+    const ids = [...tasks.map((task, i) => (i % 3 ? task.id : task.id.toUpperCase())), ...unknown];
+    const responses = await Promise.all(ids.map((id) => api.request('alice', 'GET', `/tasks/${id}`)));
+    for (const [i, response] of responses.entries()) {
+      if (i < tasks.length) expect(await bodyOf<Task>(response)).toEqual(tasks[i]);
+      else await expectProblem(response, 404, 'TASK_NOT_FOUND');
+    }
+  });
+
   it.each([
     'not-a-uuid',
     '123',

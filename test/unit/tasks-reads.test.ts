@@ -94,3 +94,69 @@ describe('TaskReads cache trust', () => {
     for (let i = 0; i < 3; i += 1) expect((await reads.task(TASK_ID)).cache).toBe('bypass');
   });
 });
+
+describe('TaskReads lookups by id', () => {
+  /** A pool that answers `id = ANY($1)` from a fixed set of tasks and records every query. */
+  function recordingPool(existing: string[]) {
+    const queries: string[][] = [];
+    const pool = {
+      query: async (_text: string, [ids]: [string[]]) => {
+        queries.push(ids);
+        return {
+          rows: ids
+            .filter((id) => existing.includes(id.toLowerCase()))
+            .map((id) => ({
+              id: id.toLowerCase(),
+              title: 't',
+              description: null,
+              status: 'todo',
+              owner_id: 'o',
+              created_at: new Date(0),
+              updated_at: new Date(0),
+              version: 1,
+            })),
+        };
+      },
+    };
+    return { pool, queries };
+  }
+
+  function readsOn(pool: unknown) {
+    const router = {
+      choose: () => ({ pool, source: 'primary', markFailed: () => {} }),
+    } as unknown as ReadRouter;
+    return new TaskReads({
+      cache: new MemoryCacheStore(),
+      generations: new ControlledGenerations(),
+      router,
+      ttlSeconds: 0,
+      metrics: createMetrics(),
+      log: { warn: () => {} } as unknown as FastifyBaseLogger,
+    });
+  }
+
+  const A = '0190b6a4-0000-7000-8000-00000000000a';
+  const B = '0190b6a4-0000-7000-8000-00000000000b';
+  const UNKNOWN = '0190b6a4-0000-7000-8000-00000000000c';
+
+  it('lookups requested in one turn of the event loop share one query, each gets its own answer', async () => {
+    const { pool, queries } = recordingPool([A, B]);
+    const reads = readsOn(pool);
+    const [a, b, unknown, upper] = await Promise.all([
+      reads.task(A),
+      reads.task(B),
+      reads.task(UNKNOWN),
+      reads.task(B.toUpperCase()),
+    ]);
+    expect(queries).toHaveLength(1);
+    expect([a.value?.id, b.value?.id, unknown.value, upper.value?.id]).toEqual([A, B, null, B]);
+  });
+
+  it('lookups in later turns go out as later queries: no answer outlives its query', async () => {
+    const { pool, queries } = recordingPool([A]);
+    const reads = readsOn(pool);
+    await reads.task(A);
+    await reads.task(A);
+    expect(queries).toEqual([[A], [A]]);
+  });
+});

@@ -3,8 +3,11 @@
  * the newest write, else the primary. Every write opens a new cache
  * generation (part of every key), so all cached listings and tasks go stale
  * at once, and a page is only stored under a generation it is at least as
- * new as. Concurrent misses of one key in this process share one query.
+ * new as. Concurrent misses of one key in this process share one query,
+ * and lookups by id that arrive in one turn of the event loop share one
+ * query per database (`id = ANY(...)`).
  */
+import DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CacheStore, GenerationStore, WriteMark } from '../../infra/cache/cache-store.ts';
 import type { Queryable } from '../../infra/db/database.ts';
@@ -56,6 +59,7 @@ export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
 
 export class TaskReads {
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly taskLoaders = new WeakMap<Queryable, DataLoader<string, Task | null>>();
   /**
    * Settle attempts are numbered; a successful attempt n opens a generation
    * at or past every write whose attempt is numbered up to n (it advances to
@@ -83,9 +87,33 @@ export class TaskReads {
     const { json, cache } = await this.read(
       'task',
       `task=${id}`,
-      async (db) => (await repository.findTask(db, id)) ?? null,
+      (db) => this.taskLoaderOf(db).load(id),
     );
     return { value: JSON.parse(json) as Task | null, cache };
+  }
+
+  /**
+   * Reads by id on one database, batched: every lookup requested during one
+   * turn of the event loop (all the requests read from the sockets in its
+   * poll phase) goes out as one query when the turn ends (setImmediate), so
+   * a round trip, the costliest part of a read here, serves many requests.
+   * Each lookup is requested after its request arrived and the query is sent
+   * after that, so it sees every write committed before the request: batching,
+   * not caching (no result outlives its query).
+   */
+  private taskLoaderOf(db: Queryable): DataLoader<string, Task | null> {
+    let loader = this.taskLoaders.get(db);
+    if (!loader) {
+      loader = new DataLoader(
+        async (ids: readonly string[]) => {
+          const byId = new Map((await repository.findTasks(db, ids)).map((task) => [task.id, task]));
+          return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+        },
+        { cache: false, maxBatchSize: 100, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+      );
+      this.taskLoaders.set(db, loader);
+    }
+    return loader;
   }
 
   /**

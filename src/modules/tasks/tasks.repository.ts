@@ -53,6 +53,12 @@ export async function findTask(db: Queryable, id: string, options: { forUpdate?:
   return rows[0] ? toTask(rows[0]) : undefined;
 }
 
+/** The tasks among `ids` (any order; ids with no task are simply absent). */
+export async function findTasks(db: Queryable, ids: readonly string[]): Promise<Task[]> {
+  const { rows } = await db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.map(toTask);
+}
+
 const RFC3339_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
