@@ -84,11 +84,7 @@ export class TaskReads {
   }
 
   async task(id: string): Promise<Cached<Task | null>> {
-    const { json, cache } = await this.read(
-      'task',
-      `task=${id}`,
-      (db) => this.taskLoaderOf(db).load(id),
-    );
+    const { json, cache } = await this.read('task', `task=${id}`, (db) => this.taskLoaderOf(db).load(id));
     return { value: JSON.parse(json) as Task | null, cache };
   }
 

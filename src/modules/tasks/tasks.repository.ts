@@ -61,37 +61,55 @@ export async function findTasks(db: Queryable, ids: readonly string[]): Promise<
 
 const RFC3339_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+/** A task to insert, with what its `task.created` event needs. */
+export interface NewTaskWithEvent {
+  task: NewTask;
+  event: EventContext;
+}
+
 /**
- * Inserts a task and its `task.created` event into the outbox in one
- * statement: atomic without a transaction around it, one round trip, and
- * the event is built from the stored row (its id, owner and created_at).
+ * Inserts tasks and their `task.created` events into the outbox in one
+ * statement: atomic without a transaction around it, one round trip for
+ * all of them, and each event is built from its stored row (id, owner,
+ * created_at). Returns the tasks in the order given; the events are in the
+ * outbox in that order too.
  */
-export async function insertTaskWithEvent(db: Queryable, task: NewTask, event: EventContext): Promise<Task> {
+export async function insertTasksWithEvents(
+  db: Queryable,
+  items: readonly NewTaskWithEvent[],
+): Promise<Task[]> {
+  const column = <T>(of: (item: NewTaskWithEvent) => T) => items.map(of);
   const { rows } = await db.query<TaskRow>(
-    `WITH task AS (
-       INSERT INTO tasks (id, title, description, status, owner_id) VALUES ($1, $2, $3, $4, $5)
+    `WITH input AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[])
+         WITH ORDINALITY AS i(id, title, description, status, owner_id, event_id, owner_email, request_id, position)
+     ), task AS (
+       INSERT INTO tasks (id, title, description, status, owner_id)
+       SELECT id, title, description, status, owner_id FROM input ORDER BY position
        RETURNING ${COLUMNS}
      ), event AS (
        INSERT INTO outbox (event_id, type, payload)
-       SELECT $6::uuid, 'task.created', jsonb_build_object(
-         'version', 1, 'event_id', ($6::uuid)::text, 'type', 'task.created', 'task_id', id,
-         'owner_id', owner_id, 'owner_email', $7::text,
-         'occurred_at', to_char(created_at AT TIME ZONE 'UTC', ${RFC3339_MS}), 'request_id', $8::text)
-       FROM task
+       SELECT i.event_id, 'task.created', jsonb_build_object(
+         'version', 1, 'event_id', i.event_id::text, 'type', 'task.created', 'task_id', t.id,
+         'owner_id', t.owner_id, 'owner_email', i.owner_email,
+         'occurred_at', to_char(t.created_at AT TIME ZONE 'UTC', ${RFC3339_MS}), 'request_id', i.request_id)
+       FROM task t JOIN input i ON i.id = t.id
+       ORDER BY i.position
      )
      SELECT ${COLUMNS} FROM task`,
     [
-      task.id,
-      task.title,
-      task.description,
-      task.status,
-      task.owner_id,
-      event.eventId,
-      event.ownerEmail,
-      event.requestId,
+      column((item) => item.task.id),
+      column((item) => item.task.title),
+      column((item) => item.task.description),
+      column((item) => item.task.status),
+      column((item) => item.task.owner_id),
+      column((item) => item.event.eventId),
+      column((item) => item.event.ownerEmail),
+      column((item) => item.event.requestId),
     ],
   );
-  return toTask(rows[0] as TaskRow);
+  const byId = new Map(rows.map((row) => [row.id, toTask(row)]));
+  return items.map(({ task }) => byId.get(task.id) as Task);
 }
 
 export async function updateTask(db: Queryable, id: string, changes: TaskChanges): Promise<Task> {

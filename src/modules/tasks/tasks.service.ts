@@ -9,6 +9,7 @@ import { canAssignOwner, canChange, canSee } from '../../auth/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { AppError, taskNotFound } from '../../errors/app-error.ts';
 import type { Committed, Database, Queryable } from '../../infra/db/database.ts';
+import { batchedCreates, type CreateTask } from './tasks.create-batch.ts';
 import { isUuid } from './tasks.cursor.ts';
 import type { EventContext } from './tasks.events.ts';
 import type { ListingQuery } from './tasks.query.ts';
@@ -26,10 +27,14 @@ export interface CreateResult {
 const ownerChangeForbidden = () => new AppError('FORBIDDEN', 'Only an admin may set or change owner_id.');
 
 export class TasksService {
+  private readonly createTask: CreateTask;
+
   constructor(
     private readonly db: Database,
     private readonly reads: TaskReads,
-  ) {}
+  ) {
+    this.createTask = batchedCreates(db);
+  }
 
   /** The page as JSON text (a `TaskPage`), straight from the cache when it holds it. */
   list(listing: ListingQuery): Promise<CachedJson> {
@@ -66,9 +71,9 @@ export class TasksService {
       ownerEmail: fields.owner_id === principal.subject ? (principal.email ?? null) : null,
     });
     if (idempotencyKey === undefined) {
-      // One statement, no transaction around it: one round trip.
+      // One statement, no transaction around it, shared with the creates of the same moment.
       const task = await this.recorded(
-        this.db.statement((db) => repository.insertTaskWithEvent(db, { id: uuidv7(), ...fields }, event())),
+        this.createTask({ task: { id: uuidv7(), ...fields }, event: event() }),
       );
       return { task, replayed: false };
     }
@@ -85,7 +90,9 @@ export class TasksService {
       this.write(async (client) => {
         const earlier = await repository.findIdempotencyRecord(client, principal.subject, idempotencyKey);
         if (earlier) return replay(earlier);
-        const task = await repository.insertTaskWithEvent(client, { id: uuidv7(), ...fields }, event());
+        const [task] = (await repository.insertTasksWithEvents(client, [
+          { task: { id: uuidv7(), ...fields }, event: event() },
+        ])) as [Task];
         const recorded = await repository.recordIdempotencyKey(client, {
           callerId: principal.subject,
           key: idempotencyKey,
