@@ -115,11 +115,12 @@ export function localDeliveryFetch(
   endpoint: string,
   localBaseUrl: () => string | undefined,
 ): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  const target = new URL(endpoint);
   return (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const local = localBaseUrl();
-    if (url !== endpoint || !local) return globalThis.fetch(input, init);
+    if (url !== target.href || !local) return globalThis.fetch(input, init);
     const { dispatcher: _ssrfGuard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
-    return globalThis.fetch(`${local}${new URL(endpoint).pathname}`, rest);
+    return globalThis.fetch(`${local}${target.pathname}`, rest);
   };
 }
