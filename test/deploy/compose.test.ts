@@ -24,6 +24,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
+  networks?: { default?: { aliases?: string[] } };
 }
 
 const compose = parse(readFileSync(path.join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
@@ -76,6 +77,15 @@ describe('compose.yaml', () => {
       expect(Object.keys(services)).toContain(name);
     expect(services.rabbitmq?.image).toMatch(/management/);
     expect(services.keycloak?.volumes).toContain('./deploy/keycloak:/opt/keycloak/data/import:ro');
+    // Keycloak's back-channel logout URL in the realm names the alias both API containers carry.
+    const realm = readFileSync(path.join(ROOT, 'deploy/keycloak/tasks-realm.json'), 'utf8');
+    const logoutHosts = [...realm.matchAll(/"backchannel\.logout\.url": "http:\/\/([^:/]+):(\d+)\//g)];
+    expect(logoutHosts.length).toBe(2);
+    for (const [, host, port] of logoutHosts)
+      for (const api of ['api-1', 'api-2']) {
+        expect(services[api]?.networks?.default?.aliases, api).toContain(host);
+        expect(services[api]?.environment?.PORT).toBe(port);
+      }
   });
 
   it('gives the API and the worker only variables the configuration module reads', () => {

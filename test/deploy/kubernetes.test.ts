@@ -68,10 +68,10 @@ describe('Kubernetes manifests', () => {
   });
 
   it("Keycloak's realm in the cluster is deploy/keycloak/tasks-realm.json, but for the API's back-channel logout URL", () => {
-    // Keycloak posts logout tokens to one URL, from inside the deployment: in Compose the API
-    // container api-1 (one instance suffices, revocations are shared through Redis), in the
-    // cluster the tasks-api Service (any ready pod). Byte for byte equal otherwise.
-    const compose = 'http://api-1:8000/auth/backchannel-logout';
+    // Keycloak posts logout tokens to one URL, from inside the deployment: in Compose the alias
+    // `api` of both API containers (one instance suffices, revocations are shared through Redis),
+    // in the cluster the tasks-api Service (any ready pod). Byte for byte equal otherwise.
+    const compose = 'http://api:8000/auth/backchannel-logout';
     const cluster = 'http://tasks-api/auth/backchannel-logout';
     const inCluster = readFileSync(path.join(K8S, 'base/keycloak-realm.json'), 'utf8');
     const exported = readFileSync(path.join(ROOT, 'deploy/keycloak/tasks-realm.json'), 'utf8');

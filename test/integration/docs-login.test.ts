@@ -5,8 +5,8 @@
  * through the development provider's login form (as bob), then runs
  * GET /tasks from the page and gets 200 with bob's token.
  *
- * Needs playwright-core and a Chromium (Debian: apt-get install chromium;
- * CHROMIUM_PATH to use another); without them the test is skipped and says why.
+ * Needs a Chromium (Debian: apt-get install chromium; CHROMIUM_PATH to use
+ * another), driven by playwright-core.
  */
 
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { freePort } from '../support/private-redis.ts';
@@ -29,56 +30,15 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-/**
- * The few playwright-core calls used here, typed structurally: the module is optional (not yet a
- * devDependency), and a type-only import of it would fail the type check where it is absent.
- */
-interface Locator {
-  click(): Promise<void>;
-  fill(value: string): Promise<void>;
-  inputValue(): Promise<string>;
-  textContent(): Promise<string | null>;
-  waitFor(): Promise<void>;
-  first(): Locator;
-  filter(options: { hasText?: string; has?: Locator }): Locator;
-  locator(selector: string, options?: { hasText?: string }): Locator;
-}
-interface BrowserRequest {
-  url(): string;
-  method(): string;
-  headers(): Record<string, string>;
-  response(): Promise<{ status(): number } | null>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  locator(selector: string): Locator;
-  waitForEvent(event: 'popup'): Promise<Page>;
-  waitForEvent(event: 'close'): Promise<unknown>;
-  waitForRequest(match: (request: BrowserRequest) => boolean): Promise<BrowserRequest>;
-}
-interface Playwright {
-  chromium: {
-    launch(options: { executablePath: string; args: string[] }): Promise<{
-      newPage(): Promise<Page>;
-      close(): Promise<void>;
-    }>;
-  };
-}
-const PLAYWRIGHT_MODULE = 'playwright-core';
-const playwright = (await import(PLAYWRIGHT_MODULE).catch(() => undefined)) as Playwright | undefined;
-const missing = !playwright
-  ? 'playwright-core is not installed'
-  : !existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM}`
-    : undefined;
-if (missing) console.warn(`docs login test skipped: ${missing}`);
+// Fails loudly without a browser: CI installs Debian's chromium (.ci/run).
+if (!existsSync(CHROMIUM))
+  throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
 
 let api: RunningApi;
 let dataDir: string;
 let publicUrl: string;
 
 beforeAll(async () => {
-  if (missing) return;
   // The page, the redirect URI and the issuer must all be the address the browser uses.
   const port = await freePort();
   publicUrl = `http://localhost:${port}`;
@@ -91,9 +51,9 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe.skipIf(missing)('the docs page', () => {
+describe('the docs page', () => {
   it('logs in as bob with tasks-web (code + PKCE) and calls GET /tasks: 200', async () => {
-    const browser = await (playwright as Playwright).chromium.launch({
+    const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_FLAGS,
     });
@@ -121,9 +81,7 @@ describe.skipIf(missing)('the docs page', () => {
       await listTasks.locator('.opblock-summary').click();
       await listTasks.locator('button.try-out__btn').click();
       const [request] = await Promise.all([
-        page.waitForRequest(
-          (r: BrowserRequest) => r.url().startsWith(`${publicUrl}/tasks`) && r.method() === 'GET',
-        ),
+        page.waitForRequest((r) => r.url().startsWith(`${publicUrl}/tasks`) && r.method() === 'GET'),
         listTasks.locator('button.execute').click(),
       ]);
       const response = await request.response();
