@@ -9,11 +9,12 @@
  *   npm run stack -- [--apply-delay 3s]    npm run stack:down
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { writeNginxConfig } from './nginx-files.ts';
 import { answersHttp, runningPid, type Service, startService, stopService } from './node-services.ts';
 import { startPostgresTopology, stopPostgresTopology, topologyUrls } from './postgres-topology.ts';
 import { rabbitNode } from './rabbitmq-node.ts';
@@ -122,48 +123,8 @@ function redisService(): Service {
 /** NGINX's folder: deploy/nginx/nginx.conf, this machine's environment.conf, a certificate made once. */
 function nginxService(): Service {
   const conf = path.join(DIR, 'nginx');
-  mkdirSync(path.join(conf, 'tls'), { recursive: true });
   for (const sub of ['logs', 'tmp']) mkdirSync(path.join(DIR, sub), { recursive: true });
-  copyFileSync(path.join(ROOT, 'deploy/nginx/nginx.conf'), path.join(conf, 'nginx.conf'));
-  writeFileSync(
-    path.join(conf, 'environment.conf'),
-    [
-      '# Written by npm run stack: the two API instances on loopback.',
-      'upstream tasks_api {',
-      ...STACK_PORTS.apis.map((port) => `  server 127.0.0.1:${port} max_fails=2 fail_timeout=5s;`),
-      '  keepalive 64;',
-      '}',
-      'map $host $tasks_https_port {',
-      `  default ${STACK_PORTS.https};`,
-      '}',
-      'ssl_certificate tls/tls.crt;',
-      'ssl_certificate_key tls/tls.key;',
-      '',
-    ].join('\n'),
-  );
-  if (!existsSync(path.join(conf, 'tls/tls.crt'))) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '825',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        path.join(conf, 'tls/tls.key'),
-        '-out',
-        path.join(conf, 'tls/tls.crt'),
-      ],
-      { stdio: 'pipe' },
-    );
-  }
+  writeNginxConfig(conf, STACK_PORTS.apis, STACK_PORTS.https);
   return {
     name: 'nginx',
     command: 'nginx',

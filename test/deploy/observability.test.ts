@@ -13,6 +13,8 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { selfSignedCertificate, writeNginxConfig } from '../../scripts/stack/nginx-files.ts';
+import { STACK_PORTS } from '../../scripts/stack/stack.ts';
 import type { Database } from '../../src/infra/db/database.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { createWorkerMetrics } from '../../src/observability/worker-metrics.ts';
@@ -145,58 +147,35 @@ describe('Prometheus', () => {
 });
 
 describe('NGINX', () => {
-  it('nginx -t accepts the configuration with the Compose environment and with a stack-like one', () => {
-    const certificate = (dir: string) => {
-      mkdirSync(path.join(dir, 'tls'), { recursive: true });
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-keyout',
-          path.join(dir, 'tls/tls.key'),
-          '-out',
-          path.join(dir, 'tls/tls.crt'),
-        ],
-        { stdio: 'pipe' },
-      );
-    };
-    const compose = readFileSync(deployFile('nginx/compose-environment.conf'), 'utf8')
-      // Compose's hosts do not resolve here; the certificate is where this test puts it.
-      .replace(/server api-(\d):8000/g, 'server 127.0.0.$1:8000')
-      .replaceAll('/certs/', 'tls/');
-    const local = `upstream tasks_api {\n  server 127.0.0.1:8101 max_fails=2 fail_timeout=5s;\n  keepalive 8;\n}\nmap $host $tasks_https_port {\n  default 8443;\n}\nssl_certificate tls/tls.crt;\nssl_certificate_key tls/tls.key;\n`;
-    for (const environment of [compose, local]) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'tasks-nginx-'));
-      certificate(dir);
-      writeFileSync(path.join(dir, 'nginx.conf'), readFileSync(deployFile('nginx/nginx.conf')));
-      writeFileSync(path.join(dir, 'environment.conf'), environment);
+  it('nginx -t accepts the configuration with the Compose environment and with the stack environment', () => {
+    const nginxTest = (dir: string) => {
       for (const sub of ['run/logs', 'run/tmp']) mkdirSync(path.join(dir, sub), { recursive: true });
-      const result = execFileSync(
-        'nginx',
-        [
-          '-t',
-          '-q',
-          '-p',
-          `${dir}/run/`,
-          '-c',
-          path.join(dir, 'nginx.conf'),
-          '-e',
-          `${dir}/run/logs/error.log`,
-        ],
-        {
-          encoding: 'utf8',
-          stdio: 'pipe',
-        },
-      );
-      expect(result).toBe('');
-    }
+      const args = [
+        '-t',
+        '-q',
+        '-p',
+        `${dir}/run/`,
+        '-c',
+        path.join(dir, 'nginx.conf'),
+        '-e',
+        `${dir}/run/logs/error.log`,
+      ];
+      expect(execFileSync('nginx', args, { encoding: 'utf8', stdio: 'pipe' })).toBe('');
+    };
+    const stack = mkdtempSync(path.join(tmpdir(), 'tasks-nginx-stack-'));
+    writeNginxConfig(stack, STACK_PORTS.apis, STACK_PORTS.https);
+    nginxTest(stack);
+
+    const compose = mkdtempSync(path.join(tmpdir(), 'tasks-nginx-compose-'));
+    selfSignedCertificate(compose, 1);
+    writeFileSync(path.join(compose, 'nginx.conf'), readFileSync(deployFile('nginx/nginx.conf')));
+    writeFileSync(
+      path.join(compose, 'environment.conf'),
+      readFileSync(deployFile('nginx/compose-environment.conf'), 'utf8')
+        // Compose's hosts do not resolve here; the certificate is where this test made it.
+        .replace(/server api-(\d):8000/g, 'server 127.0.0.$1:8000')
+        .replaceAll('/certs/', 'tls/'),
+    );
+    nginxTest(compose);
   });
 });

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
+import { cookieSession } from '../support/cookie-session.ts';
 import {
   claimNamesOf,
   KEYCLOAK_ACCESS_TOKEN_AUDIENCE,
@@ -101,20 +102,7 @@ async function refusedAfter(api: RunningApi, accessToken: string, since: number)
 
 /** The authorization code flow with PKCE through the login form, as the docs page runs it. */
 async function browserLogin(api: RunningApi, username: string): Promise<Tokens> {
-  const cookies = new Map<string, string>();
-  const go = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...init.headers, cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  };
+  const go = cookieSession();
   const next = (response: Response) => new URL(response.headers.get('location') ?? '', realm(api)).href;
   const verifier = randomBytes(32).toString('base64url');
   const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devIdentityProviderPlugin } from '../../src/auth/dev-idp/dev-idp.plugin.ts';
 import { loadOrCreateSigningKeys } from '../../src/auth/dev-idp/signing-keys.ts';
+import { cookieSession } from '../support/cookie-session.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 // The configured public URL, deliberately not where the test listens: the issuer is configuration,
@@ -284,20 +285,7 @@ describe('development identity provider', () => {
   });
 
   it('the login form accepts only a development user with the right password', async () => {
-    const cookies = new Map<string, string>();
-    const go = async (url: string, init: RequestInit = {}) => {
-      const response = await fetch(url, {
-        ...init,
-        redirect: 'manual',
-        headers: { ...init.headers, cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-      });
-      for (const line of response.headers.getSetCookie()) {
-        const [pair = ''] = line.split(';');
-        const at = pair.indexOf('=');
-        cookies.set(pair.slice(0, at), pair.slice(at + 1));
-      }
-      return response;
-    };
+    const go = cookieSession();
     const next = (response: Response) => new URL(response.headers.get('location') ?? '', first.realm).href;
     const verifier = randomBytes(32).toString('base64url');
     const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;
