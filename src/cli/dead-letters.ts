@@ -45,6 +45,7 @@ try {
   let dead: DeadLetterReview;
   if (config.amqp.url) {
     const rabbit = new Connection(config.amqp.url);
+    rabbit.on('error', (error) => process.stderr.write(`RabbitMQ: ${error.message}; reconnecting\n`));
     closers.push(() => rabbit.close());
     dead = deadLetters(rabbit, config.amqp.queue);
   } else {

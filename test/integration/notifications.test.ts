@@ -43,6 +43,9 @@ beforeAll(async () => {
   smtp = await startSmtpFixture();
   mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
   rabbit = new Connection(TEST_AMQP_URL);
+  // The broker may close a connection (RabbitMQ 3.10 answers a consume on a quorum queue whose
+  // process is still starting with INTERNAL_ERROR): the client reconnects, as the worker's does.
+  rabbit.on('error', () => {});
   consumer = startNotificationConsumer({
     rabbit,
     queue: broker.queue,

@@ -24,6 +24,8 @@ export async function connectTestBroker(): Promise<TestBroker> {
   const prefix = `test-${randomBytes(4).toString('hex')}.`;
   const queue = `${prefix}task_processing`;
   const rabbit = new Connection({ url: TEST_AMQP_URL, retryLow: 100, retryHigh: 500 });
+  // A connection error is followed by a reconnect; the test's own assertions say what matters.
+  rabbit.on('error', () => {});
   await rabbit.onConnect(5_000, true);
   const channel = await rabbit.acquire();
   return {
