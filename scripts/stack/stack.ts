@@ -93,7 +93,7 @@ function workerService(): Service {
       WORKER_METRICS_PORT: String(STACK_PORTS.workerMetrics),
       LOG_DIR: path.join(DIR, 'logs', 'worker'),
     },
-    ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.workerMetrics}/metrics`),
+    ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.workerMetrics}/healthz`),
   };
 }
 

@@ -45,13 +45,22 @@ export function createWorkerMetrics(db: Pick<Database, 'primary'>) {
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 export type MessageOutcome = 'processed' | 'retried' | 'dead_lettered' | 'duplicate';
 
-/** `GET /metrics` on its own port (the worker serves nothing else). */
+/**
+ * The worker's own small HTTP server: `GET /metrics` for Prometheus, and
+ * `GET /healthz` for probes — the process serves, touching no dependency
+ * (`/metrics` reads the outbox, so a database outage must not look like a
+ * dead worker that a restart would fix).
+ */
 export async function serveWorkerMetrics(
   metrics: WorkerMetrics,
   port: number,
   host: string,
 ): Promise<Server> {
   const server = createServer((request, response) => {
+    if (request.url === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
     if (request.url !== '/metrics') {
       response.writeHead(404).end();
       return;

@@ -25,6 +25,7 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   networks?: { default?: { aliases?: string[] } };
+  healthcheck?: { test?: string[] };
 }
 
 const compose = parse(readFileSync(path.join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
@@ -128,6 +129,8 @@ describe('compose.yaml', () => {
     const metricsPort = services.worker?.environment?.WORKER_METRICS_PORT;
     expect(exposedPorts('worker')).toContain(metricsPort);
     expect(targetsOf('tasks-worker')).toContain(`worker:${metricsPort}`);
+    // Its health check asks its own /healthz there (the image's default asks the API's port).
+    expect(services.worker?.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${metricsPort}/healthz`);
   });
 
   it('runs the API, the worker and the migration from files the build emits', () => {

@@ -53,11 +53,11 @@ async function startWorker(): Promise<void> {
   worker = child;
   await eventually(
     async () =>
-      fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+      fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
         (response) => response.ok,
         () => false,
       ),
-    `the worker serving its metrics (output: ${workerOutput})`,
+    `the worker answering /healthz on its metrics port (output: ${workerOutput})`,
     30_000,
   );
 }
