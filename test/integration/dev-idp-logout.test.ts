@@ -21,6 +21,7 @@ import {
   KEYCLOAK_ACCESS_TOKEN_AUDIENCE,
   KEYCLOAK_ACCESS_TOKEN_CLAIMS,
 } from '../support/keycloak-token-claims.ts';
+import { pkceAuthorization } from '../support/pkce.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PUBLIC_URL = 'http://localhost:8000';
@@ -104,31 +105,21 @@ async function refusedAfter(api: RunningApi, accessToken: string, since: number)
 async function browserLogin(api: RunningApi, username: string): Promise<Tokens> {
   const go = cookieSession();
   const next = (response: Response) => new URL(response.headers.get('location') ?? '', realm(api)).href;
-  const verifier = randomBytes(32).toString('base64url');
-  const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;
-  const authorize = new URL(`${realm(api)}/auth`);
-  authorize.search = new URLSearchParams({
-    client_id: 'tasks-web',
-    response_type: 'code',
-    scope: 'openid profile email',
-    redirect_uri: redirectUri,
-    state: 'state-1',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const loginPage = next(await go(authorize.href));
+  const authorization = pkceAuthorization(
+    `${realm(api)}/auth`,
+    `${PUBLIC_URL}/docs/static/oauth2-redirect.html`,
+    'openid profile email',
+  );
+  const loginPage = next(await go(authorization.url));
   const accepted = await go(loginPage, {
     method: 'POST',
     body: new URLSearchParams({ prompt: 'login', login: username, password: username }),
   });
   const callback = new URL(next(await go(next(accepted))));
-  const { status, body } = await form(`${realm(api)}/token`, {
-    grant_type: 'authorization_code',
-    client_id: 'tasks-web',
-    code: callback.searchParams.get('code') ?? '',
-    redirect_uri: redirectUri,
-    code_verifier: verifier,
-  });
+  const { status, body } = await form(
+    `${realm(api)}/token`,
+    authorization.tokenForm(callback.searchParams.get('code') ?? ''),
+  );
   expect(status, JSON.stringify(body)).toBe(200);
   return body as Tokens;
 }

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devIdentityProviderPlugin } from '../../src/auth/dev-idp/dev-idp.plugin.ts';
 import { loadOrCreateSigningKeys } from '../../src/auth/dev-idp/signing-keys.ts';
 import { cookieSession } from '../support/cookie-session.ts';
+import { pkceAuthorization } from '../support/pkce.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 // The configured public URL, deliberately not where the test listens: the issuer is configuration,
@@ -287,20 +288,14 @@ describe('development identity provider', () => {
   it('the login form accepts only a development user with the right password', async () => {
     const go = cookieSession();
     const next = (response: Response) => new URL(response.headers.get('location') ?? '', first.realm).href;
-    const verifier = randomBytes(32).toString('base64url');
     const redirectUri = `${PUBLIC_URL}/docs/static/oauth2-redirect.html`;
-    const authorize = new URL(`${first.realm}/protocol/openid-connect/auth`);
-    authorize.search = new URLSearchParams({
-      client_id: 'tasks-web',
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-      state: 'state-1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }).toString();
+    const authorization = pkceAuthorization(
+      `${first.realm}/protocol/openid-connect/auth`,
+      redirectUri,
+      'openid',
+    );
 
-    const loginPage = next(await go(authorize.href));
+    const loginPage = next(await go(authorization.url));
     const login = (password: string) =>
       go(loginPage, {
         method: 'POST',
@@ -313,13 +308,10 @@ describe('development identity provider', () => {
     expect(callback.origin + callback.pathname).toBe(redirectUri);
     expect(callback.searchParams.get('state')).toBe('state-1');
 
-    const { status, body } = await tokenRequest(first, {
-      grant_type: 'authorization_code',
-      client_id: 'tasks-web',
-      code: callback.searchParams.get('code') ?? '',
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-    });
+    const { status, body } = await tokenRequest(
+      first,
+      authorization.tokenForm(callback.searchParams.get('code') ?? ''),
+    );
     expect(status, JSON.stringify(body)).toBe(200);
     const payload = await verifiedPayload(first, body.access_token);
     expect(payload).toMatchObject({ azp: 'tasks-web', preferred_username: 'bob', typ: 'Bearer' });
