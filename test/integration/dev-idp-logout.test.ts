@@ -8,7 +8,7 @@
  * (the path Keycloak drives): the refresh token is dead, and every instance
  * refuses the session's access tokens within a second.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,10 +1,3 @@
-/**
- * The development identity provider over real HTTP, mounted in a bare
- * Fastify app as the API mounts it, on a real migrated database. Two app
- * instances sharing the database and the data folder stand for two cluster
- * workers.
- */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
