@@ -21,7 +21,6 @@ import { rabbitNode } from './rabbitmq-node.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const STACK_DIR = path.join(ROOT, '.stack');
-const DIR = STACK_DIR;
 export const STACK_PORTS = {
   redis: 6480,
   amqp: 5682,
@@ -35,7 +34,7 @@ export const STACK_PORTS = {
 const DATABASE = 'tasks';
 const urls = topologyUrls(DATABASE);
 const broker = rabbitNode({
-  dir: path.join(DIR, 'rabbitmq'),
+  dir: path.join(STACK_DIR, 'rabbitmq'),
   amqpPort: STACK_PORTS.amqp,
   distributionPort: STACK_PORTS.amqpDistribution,
 });
@@ -72,8 +71,8 @@ function apiService(index: number): Service {
       // One process per instance, as one pod: its /metrics is the whole instance's.
       WEB_CONCURRENCY: '1',
       // Shared by both: the development identity provider's signing keys.
-      DATA_DIR: path.join(DIR, 'api'),
-      LOG_DIR: path.join(DIR, 'logs', `api-${index + 1}`),
+      DATA_DIR: path.join(STACK_DIR, 'api'),
+      LOG_DIR: path.join(STACK_DIR, 'logs', `api-${index + 1}`),
     },
     ready: () => answersHttp(`http://127.0.0.1:${port}/readyz`),
     readyTimeoutMs: 90_000,
@@ -89,16 +88,16 @@ function workerService(): Service {
     env: {
       ...sharedEnv,
       // No SMTP server in the stack: each e-mail is a .eml file under .stack/worker/mail.
-      DATA_DIR: path.join(DIR, 'worker'),
+      DATA_DIR: path.join(STACK_DIR, 'worker'),
       WORKER_METRICS_PORT: String(STACK_PORTS.workerMetrics),
-      LOG_DIR: path.join(DIR, 'logs', 'worker'),
+      LOG_DIR: path.join(STACK_DIR, 'logs', 'worker'),
     },
     ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.workerMetrics}/healthz`),
   };
 }
 
 function redisService(): Service {
-  mkdirSync(path.join(DIR, 'redis'), { recursive: true });
+  mkdirSync(path.join(STACK_DIR, 'redis'), { recursive: true });
   return {
     name: 'redis',
     command: 'redis-server',
@@ -122,19 +121,19 @@ function redisService(): Service {
 
 /** NGINX's folder: deploy/nginx/nginx.conf, this machine's environment.conf, a certificate made once. */
 function nginxService(): Service {
-  const conf = path.join(DIR, 'nginx');
-  for (const sub of ['logs', 'tmp']) mkdirSync(path.join(DIR, sub), { recursive: true });
+  const conf = path.join(STACK_DIR, 'nginx');
+  for (const sub of ['logs', 'tmp']) mkdirSync(path.join(STACK_DIR, sub), { recursive: true });
   writeNginxConfig(conf, STACK_PORTS.apis, STACK_PORTS.https);
   return {
     name: 'nginx',
     command: 'nginx',
     args: [
       '-p',
-      `${DIR}/`,
+      `${STACK_DIR}/`,
       '-c',
       path.join(conf, 'nginx.conf'),
       '-e',
-      path.join(DIR, 'logs/nginx-error.log'),
+      path.join(STACK_DIR, 'logs/nginx-error.log'),
       '-g',
       'daemon off;',
     ],
@@ -143,7 +142,7 @@ function nginxService(): Service {
 }
 
 function prometheusService(): Service {
-  const dir = path.join(DIR, 'prometheus');
+  const dir = path.join(STACK_DIR, 'prometheus');
   mkdirSync(dir, { recursive: true });
   const config = readFileSync(path.join(ROOT, 'deploy/prometheus/stack.yml'), 'utf8').replace(
     'rules/*.yml',
@@ -199,11 +198,11 @@ const SERVICES = {
 } as const;
 export type StackService = keyof typeof SERVICES;
 
-export const startStackService = (name: StackService) => startService(DIR, SERVICES[name]());
-export const stopStackService = (name: StackService) => stopService(DIR, name);
+export const startStackService = (name: StackService) => startService(STACK_DIR, SERVICES[name]());
+export const stopStackService = (name: StackService) => stopService(STACK_DIR, name);
 /** SIGKILL, as a crash: no graceful shutdown, in-flight requests are cut. */
 export function killStackService(name: StackService): void {
-  const pid = runningPid(DIR, name);
+  const pid = runningPid(STACK_DIR, name);
   if (pid === undefined) throw new Error(`${name} is not running`);
   process.kill(pid, 'SIGKILL');
 }
@@ -222,7 +221,7 @@ export async function startStack(applyDelay: string): Promise<void> {
 
 export async function stopStack(): Promise<void> {
   for (const name of ['prometheus', 'nginx', 'worker', 'api-2', 'api-1', 'redis'])
-    await stopService(DIR, name);
+    await stopService(STACK_DIR, name);
   await broker.stop();
   await stopPostgresTopology();
 }
@@ -242,8 +241,8 @@ function banner(): string {
     ['PgBouncer', `${urls.primaryPoolerUrl}, ${urls.replicaPoolerUrl}`],
     ['Redis', sharedEnv.REDIS_URL],
     ['RabbitMQ', broker.url],
-    ['E-mails', path.join(DIR, 'worker/mail')],
-    ['Logs', path.join(DIR, 'logs')],
+    ['E-mails', path.join(STACK_DIR, 'worker/mail')],
+    ['Logs', path.join(STACK_DIR, 'logs')],
   ];
   return `${lines.map(([name, url]) => `  ${(name ?? '').padEnd(20)} ${url}`).join('\n')}\n`;
 }
@@ -264,7 +263,7 @@ if (isMain) {
     process.stdout.write('Stack stopped.\n');
   } else if (command === 'status') {
     for (const name of Object.keys(SERVICES))
-      process.stdout.write(`  ${name.padEnd(12)} ${runningPid(DIR, name) ? 'running' : 'stopped'}\n`);
+      process.stdout.write(`  ${name.padEnd(12)} ${runningPid(STACK_DIR, name) ? 'running' : 'stopped'}\n`);
   } else {
     process.stderr.write('usage: stack.ts start [--apply-delay 3s] | stop | status\n');
     process.exit(2);
