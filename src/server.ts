@@ -78,13 +78,21 @@ type Teardown = () => Promise<void>;
 function runWorkers(config: Config, teardown: Teardown, embedded: boolean): void {
   let stopping = false;
   let listening = 0;
+  /**
+   * Workers alive, counted here: `cluster.workers` drops a worker only once it
+   * has both exited and disconnected, in either order, so on its 'exit' it
+   * may still be listed, and the primary would never see the last one go.
+   */
+  const alive = new Set<number>();
   if (!config.redisUrl && config.cacheGenerations === 'cluster') coordinateCacheGenerations();
   const fork = () =>
-    cluster.fork({
-      DATABASE_URL: config.database.url,
-      CACHE_GENERATIONS: config.cacheGenerations,
-      DATABASE_PREPARED_STATEMENTS: String(config.database.preparedStatements),
-    });
+    alive.add(
+      cluster.fork({
+        DATABASE_URL: config.database.url,
+        CACHE_GENERATIONS: config.cacheGenerations,
+        DATABASE_PREPARED_STATEMENTS: String(config.database.preparedStatements),
+      }).id,
+    );
   cluster.on('listening', () => {
     listening += 1;
     if (listening === config.webConcurrency) {
@@ -98,13 +106,12 @@ function runWorkers(config: Config, teardown: Teardown, embedded: boolean): void
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
   };
   cluster.on('exit', (worker, code, signal) => {
+    alive.delete(worker.id);
     // A clean exit means the worker was told to stop (a signal sent to every process, as
     // `kill` or a service manager may do): the whole server stops, it is not restarted.
     if (!stopping && code === 0) stop();
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
-        void teardown().then(() => process.exit(0));
-      }
+      if (alive.size === 0) void teardown().then(() => process.exit(0));
       return;
     }
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
