@@ -122,13 +122,16 @@ try {
           {},
           `http://127.0.0.1:${ceilingPort}/`,
         );
-        run.nodeCeiling = await runWrk({
-          url: `http://127.0.0.1:${ceilingPort}`,
-          requests: [{ method: 'GET', path: '/', headers: {} }],
-          connections,
-          seconds,
-        });
-        await ceiling.stop();
+        try {
+          run.nodeCeiling = await runWrk({
+            url: `http://127.0.0.1:${ceilingPort}`,
+            requests: [{ method: 'GET', path: '/', headers: {} }],
+            connections,
+            seconds,
+          });
+        } finally {
+          await ceiling.stop();
+        }
         log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
       }
       for (const scenario of scenarios) {

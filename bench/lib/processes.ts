@@ -15,6 +15,8 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+const STOP_TIMEOUT_MS = 60_000;
+
 export async function startProcess(
   args: string[],
   env: Record<string, string>,
@@ -39,7 +41,11 @@ export async function startProcess(
     child,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
+      // A server that ignores SIGTERM is a bug to see, not a bench that hangs.
+      if (child.signalCode === 'SIGKILL') throw new Error(`${args.join(' ')} did not stop on SIGTERM`);
     },
   };
 }
