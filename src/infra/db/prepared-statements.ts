@@ -1,8 +1,10 @@
 /**
- * Server-side prepared statements: every parameterized query of a pool is
- * sent as a named statement, so PostgreSQL parses and plans it once per
- * connection instead of on every execution (planning is about half of the
- * database's work for a listing page; docs/performance.md). PgBouncer 1.18
+ * Server-side prepared statements: every parameterized query of a pool given
+ * as text and values is sent as a named statement, so PostgreSQL parses and
+ * plans it once per connection instead of on every execution (planning is
+ * about half of the database's work for a listing page; docs/performance.md).
+ * A query given as a config object is sent as it is: that is how a query
+ * whose best plan depends on its values stays unnamed. PgBouncer 1.18
  * in transaction mode cannot carry them (a statement prepared on one server
  * connection is unknown on the next), so this is only for pools that talk to
  * PostgreSQL directly: DATABASE_PREPARED_STATEMENTS, set by the embedded start.

@@ -4,8 +4,9 @@
  * generation (part of every key), so all cached listings and tasks go stale
  * at once, and a page is only stored under a generation it is at least as
  * new as. Concurrent misses of one key in this process share one query,
- * and lookups by id that arrive in one turn of the event loop share one
- * query per database (`id = ANY(...)`).
+ * and reads that arrive in one turn of the event loop are batched per
+ * database: lookups by id into one query (`id = ANY(...)`), listing pages
+ * into one query per shape.
  */
 import DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
@@ -44,6 +45,12 @@ export interface TaskReadsOptions {
 
 const CACHE_ERROR_LOG_INTERVAL_MS = 30_000;
 
+interface DatabaseLoaders {
+  tasks: DataLoader<string, Task | null>;
+  /** The rows of each listing's page. */
+  pages: DataLoader<ListingQuery, Task[]>;
+}
+
 export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
   const items = rows.slice(0, listing.limit);
   const last = items.at(-1);
@@ -59,7 +66,7 @@ export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
 
 export class TaskReads {
   private readonly inFlight = new Map<string, Promise<string>>();
-  private readonly taskLoaders = new WeakMap<Queryable, DataLoader<string, Task | null>>();
+  private readonly loaders = new WeakMap<Queryable, DatabaseLoaders>();
   /**
    * Settle attempts are numbered; a successful attempt n opens a generation
    * at or past every write whose attempt is numbered up to n (it advances to
@@ -79,37 +86,48 @@ export class TaskReads {
 
   page(listing: ListingQuery): Promise<CachedJson> {
     return this.read('listing', listingKey(listing), async (db) =>
-      pageOf(await repository.listTasks(db, listing), listing),
+      pageOf(await this.loadersOf(db).pages.load(listing), listing),
     );
   }
 
   async task(id: string): Promise<Cached<Task | null>> {
-    const { json, cache } = await this.read('task', `task=${id}`, (db) => this.taskLoaderOf(db).load(id));
+    const { json, cache } = await this.read('task', `task=${id}`, (db) => this.loadersOf(db).tasks.load(id));
     return { value: JSON.parse(json) as Task | null, cache };
   }
 
   /**
-   * Reads by id on one database, batched: every lookup requested during one
-   * turn of the event loop (all the requests read from the sockets in its
-   * poll phase) goes out as one query when the turn ends (setImmediate), so
-   * a round trip, the costliest part of a read here, serves many requests.
-   * Each lookup is requested after its request arrived and the query is sent
-   * after that, so it sees every write committed before the request: batching,
-   * not caching (no result outlives its query).
+   * Reads on one database, batched: every read requested during one turn of
+   * the event loop (all the requests read from the sockets in its poll
+   * phase) goes out when the turn ends (setImmediate), so a round trip, the
+   * costliest part of a read here, serves many requests. Each read is
+   * requested after its request arrived and its query is sent after that, so
+   * it sees every write committed before the request: batching, not caching
+   * (no result outlives its query).
    */
-  private taskLoaderOf(db: Queryable): DataLoader<string, Task | null> {
-    let loader = this.taskLoaders.get(db);
-    if (!loader) {
-      loader = new DataLoader(
-        async (ids: readonly string[]) => {
-          const byId = new Map((await repository.findTasks(db, ids)).map((task) => [task.id, task]));
-          return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
-        },
-        { cache: false, maxBatchSize: 100, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
-      );
-      this.taskLoaders.set(db, loader);
+  private loadersOf(db: Queryable): DatabaseLoaders {
+    let loaders = this.loaders.get(db);
+    if (!loaders) {
+      const batching = { cache: false, batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
+      loaders = {
+        tasks: new DataLoader(
+          async (ids: readonly string[]) => {
+            const byId = new Map((await repository.findTasks(db, ids)).map((task) => [task.id, task]));
+            return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+          },
+          { ...batching, maxBatchSize: 100 },
+        ),
+        // A page is up to 101 rows: a batch stays a few thousand rows at most.
+        pages: new DataLoader(
+          async (listings: readonly ListingQuery[]) =>
+            (await Promise.allSettled(repository.listTaskPages(db, listings))).map((page) =>
+              page.status === 'fulfilled' ? page.value : (page.reason as Error),
+            ),
+          { ...batching, maxBatchSize: 32 },
+        ),
+      };
+      this.loaders.set(db, loaders);
     }
-    return loader;
+    return loaders;
   }
 
   /**
