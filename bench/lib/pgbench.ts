@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ListingQuery } from '../../src/modules/tasks/tasks.query.ts';
-import { listTasksQuery, TASK_COLUMNS, TASK_FIELDS } from '../../src/modules/tasks/tasks.repository.ts';
+import { listingRowsQuery, TASK_COLUMNS } from '../../src/modules/tasks/tasks.repository.ts';
 import { SAMPLE_IDS } from './dataset.ts';
 
 /**
@@ -17,7 +17,7 @@ import { SAMPLE_IDS } from './dataset.ts';
  * database format its timestamps, work a ceiling should not be charged with.
  */
 function listingSql(listing: Partial<ListingQuery>): string {
-  const { text, values } = listTasksQuery({
+  const { text, values } = listingRowsQuery({
     limit: 10,
     skip: 0,
     sort: '-created_at',
@@ -30,9 +30,7 @@ function listingSql(listing: Partial<ListingQuery>): string {
     visibility: { kind: 'all' },
     ...listing,
   } as ListingQuery);
-  return text
-    .replace(TASK_FIELDS, TASK_COLUMNS)
-    .replace(/\$(\d+)/g, (_, index: string) => String(values[Number(index) - 1]));
+  return text.replace(/\$(\d+)/g, (_, index: string) => String(values[Number(index) - 1]));
 }
 
 /** pgbench scripts by name: what each scenario's ceiling is. */
