@@ -12,7 +12,7 @@
  * tokens from a local signing issuer so that many users can be simulated.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startOidcFixture } from '../test/support/oidc-fixture.ts';
@@ -61,6 +61,11 @@ const tokens: Tokens = {
   ),
 };
 
+/** The API's data folder: the `.eml` files its in-process worker writes, one per created task. */
+const API_DATA_DIR = new URL('.data/api', import.meta.url).pathname;
+// A run's e-mails are of no use to the next one (a run writes ~100,000).
+await rm(API_DATA_DIR, { recursive: true, force: true });
+
 async function startApi(cache: boolean) {
   const port = await freePort();
   const api = await startProcess(
@@ -77,7 +82,7 @@ async function startApi(cache: boolean) {
       OIDC_ISSUER: oidc.issuer,
       // The load comes from a few tokens by design: no per-caller rate limit.
       RATE_LIMIT_MAX: '0',
-      DATA_DIR: new URL('.data/api', import.meta.url).pathname,
+      DATA_DIR: API_DATA_DIR,
     },
     `http://127.0.0.1:${port}/readyz`,
   );
@@ -107,6 +112,7 @@ try {
   for (const cache of [true, false]) {
     const scenarios = runnable.filter((s) => s.cache === cache);
     if (scenarios.length === 0) continue;
+    await data.restore();
     const { api, url } = await startApi(cache);
     try {
       if (cache && run.nodeCeiling.requests === 0) {

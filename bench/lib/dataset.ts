@@ -26,17 +26,20 @@ export interface Dataset {
   sampleIds: string[];
   /** `next_cursor` of the page ending just before depth 500,000 (default order). */
   deepCursor: string;
+  /**
+   * Removes what write scenarios created (everything newer than the seed)
+   * and vacuums: the creates of `post` and `mixed` would otherwise fill the
+   * newest pages with one status and one kind of title, and leave dead rows
+   * for later scans to step over.
+   */
+  restore(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/**
- * Seeds once per count; later runs only remove what earlier runs' write
- * scenarios created (everything newer than the seed), so the data stays
- * the same from run to run.
- */
-async function ensureSeeded(pool: pg.Pool, count: number): Promise<void> {
+/** Seeds once per count (`restore` keeps the data the same from run to run); returns when it was seeded. */
+async function ensureSeeded(pool: pg.Pool, count: number): Promise<Date> {
   await pool.query(
     'CREATE TABLE IF NOT EXISTS bench_dataset (tasks int NOT NULL, seeded_at timestamptz NOT NULL)',
   );
@@ -44,10 +47,7 @@ async function ensureSeeded(pool: pg.Pool, count: number): Promise<void> {
     'SELECT tasks, seeded_at FROM bench_dataset',
   );
   const seeded = rows[0];
-  if (seeded?.tasks === count) {
-    await pool.query('DELETE FROM tasks WHERE created_at > $1', [seeded.seeded_at]);
-    return;
-  }
+  if (seeded?.tasks === count) return seeded.seeded_at;
   log(`Seeding ${count.toLocaleString('en')} tasks (once; kept under bench/.data) …`);
   await pool.query('TRUNCATE tasks');
   await pool.query('DROP TABLE IF EXISTS bench_ids');
@@ -60,6 +60,18 @@ async function ensureSeeded(pool: pg.Pool, count: number): Promise<void> {
   await pool.query('VACUUM ANALYZE tasks');
   await pool.query('TRUNCATE bench_dataset');
   await pool.query('INSERT INTO bench_dataset VALUES ($1, $2)', [count, now]);
+  return now;
+}
+
+async function restoreSeed(url: string, seededAt: Date): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DELETE FROM tasks WHERE created_at > $1', [seededAt]);
+    await client.query('VACUUM ANALYZE tasks');
+  } finally {
+    await client.end();
+  }
 }
 
 /** A fixed random sample of ids, numbered 1…n: what pgbench's `random(1, n)` picks from. */
@@ -92,7 +104,7 @@ export async function prepareDataset(count: number, port: number): Promise<Datas
   await migrate(embedded.url);
   const pool = new pg.Pool({ connectionString: embedded.url, max: 2 });
   try {
-    await ensureSeeded(pool, count);
+    const seededAt = await ensureSeeded(pool, count);
     const ids = await sampleIds(pool);
     const cursor = count > DEEP ? await deepCursor(pool) : '';
     const owners = seedOwnerIds(
@@ -105,6 +117,7 @@ export async function prepareDataset(count: number, port: number): Promise<Datas
       owners,
       sampleIds: ids,
       deepCursor: cursor,
+      restore: () => restoreSeed(embedded.url, seededAt),
       stop: embedded.stop,
     };
   } finally {
