@@ -7,27 +7,18 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal, Role } from '../../src/auth/principal.ts';
 import { createDatabase, type Queryable } from '../../src/infra/db/database.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
 import { type ListingQuery, normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
 import { listTaskPages, listTasksQuery } from '../../src/modules/tasks/tasks.repository.ts';
 import type { ListSort, ListTasksQuery, Task } from '../../src/modules/tasks/tasks.schemas.ts';
+import { caller } from '../support/principals.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const OWNERS = ['owner-a', 'owner-b', 'owner-c'];
 const SORTS: ListSort[] = ['-created_at', 'created_at', '-updated_at', 'updated_at'];
 
-const principal = (subject: string, ...roles: Role[]): Principal => ({
-  subject,
-  roles: new Set(roles),
-  username: undefined,
-  email: undefined,
-  sessionId: undefined,
-  issuedAt: undefined,
-  expiresAt: 0,
-});
-const admin = principal('admin-1', 'admin');
+const admin = caller('admin-1', 'admin');
 const listing = (overrides: Partial<ListTasksQuery>, caller = admin): ListingQuery =>
   normalizeListQuery({ skip: 0, limit: 5, sort: '-created_at', ...overrides }, caller);
 
@@ -97,13 +88,13 @@ describe('listings read together', () => {
       listings.push(listing({ sort, status: 'done' }));
       listings.push(listing({ sort, status: 'todo,in_progress' }));
       for (const owner of OWNERS) {
-        listings.push(listing({ sort }, principal(owner, 'user')));
+        listings.push(listing({ sort }, caller(owner, 'user')));
         listings.push(listing({ sort, owner_id: owner, status: 'in_progress' }));
       }
       listings.push(listing({ sort, cursor: await cursorAt(listing({ sort }), 37) }));
       listings.push(listing({ sort, limit: 100, cursor: await cursorAt(listing({ sort }), 150) }));
       listings.push(
-        listing({ sort, cursor: await cursorAt(listing({ sort }, principal('owner-b', 'user')), 11) }),
+        listing({ sort, cursor: await cursorAt(listing({ sort }, caller('owner-b', 'user')), 11) }),
       );
       // Planned for their values, so read alone, yet in the same call.
       listings.push(listing({ sort, q: 'report' }));
@@ -123,7 +114,7 @@ describe('listings read together', () => {
 
   it('share one statement per shape', async () => {
     const counter = counting(pool);
-    const byOwner = OWNERS.map((owner) => listing({}, principal(owner, 'user')));
+    const byOwner = OWNERS.map((owner) => listing({}, caller(owner, 'user')));
     const byStatus = ['todo', 'todo', 'done'].map((status) => listing({ status }));
     const searches = [listing({ q: 'report' }), listing({ q: 'task 1' })];
     const pages = await Promise.all(listTaskPages(counter.db, [...byOwner, ...byStatus, ...searches]));

@@ -11,12 +11,13 @@ import pg from 'pg';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_USERS } from '../../src/auth/dev-idp/dev-users.ts';
-import type { Principal, Role } from '../../src/auth/principal.ts';
+import type { Principal } from '../../src/auth/principal.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
 import { type ListingQuery, normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
 import { batchedListing, isBatchable, listTasksQuery } from '../../src/modules/tasks/tasks.repository.ts';
 import type { ListSort, ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
 import { seedTasks } from '../../src/modules/tasks/tasks.seed.ts';
+import { caller } from '../support/principals.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const ROWS = Number(process.env.LISTING_PLANS_ROWS ?? 1_000_000);
@@ -24,22 +25,13 @@ const DAY = 86_400_000;
 /** Per test: the whole-table checks and the documented full scans grow with the table. */
 const TIMEOUT = Math.max(30_000, ROWS * 0.02);
 
-const principal = (subject: string, ...roles: Role[]): Principal => ({
-  subject,
-  roles: new Set(roles),
-  username: undefined,
-  email: undefined,
-  sessionId: undefined,
-  issuedAt: undefined,
-  expiresAt: 0,
-});
 const devSub = (username: string) => {
   const user = DEV_USERS.find((u) => u.username === username);
   if (!user) throw new Error(`no development user ${username}`);
   return user.sub;
 };
-const admin = principal(devSub('alice'), 'admin');
-const bob = principal(devSub('bob'), 'user');
+const admin = caller(devSub('alice'), 'admin');
+const bob = caller(devSub('bob'), 'user');
 /** An owner from the long tail: about a thousand tasks. */
 const TAIL_OWNER = 'seed-user-0500';
 
