@@ -253,7 +253,8 @@ if (isMain) {
     allowPositionals: true,
     options: { 'apply-delay': { type: 'string', default: '0' } },
   });
-  const command = positionals[0] ?? 'start';
+  // One command only: `npm run stack -- status` passes `start status`, which must not quietly start.
+  const command = positionals.length > 1 ? 'usage' : (positionals[0] ?? 'start');
   if (command === 'start') {
     const started = Date.now();
     await startStack(values['apply-delay'] ?? '0');
@@ -265,7 +266,9 @@ if (isMain) {
     for (const name of Object.keys(SERVICES))
       process.stdout.write(`  ${name.padEnd(12)} ${runningPid(STACK_DIR, name) ? 'running' : 'stopped'}\n`);
   } else {
-    process.stderr.write('usage: stack.ts start [--apply-delay 3s] | stop | status\n');
+    process.stderr.write(
+      'usage: stack.ts start [--apply-delay 3s] | stop | status (npm run stack, stack:down, stack:status)\n',
+    );
     process.exit(2);
   }
 }
