@@ -6,13 +6,15 @@
  * running are kept; `stop` stops them all. Used by CI and the tests.
  */
 import { constants, existsSync } from 'node:fs';
-import { access, appendFile, chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
+import { startPooler, stopPooler } from './pgbouncer.ts';
+import { answers, binDir, isRunning, startServer, stopServer } from './postgres-server.ts';
 import { run, serverDirectory, waitFor } from './processes.ts';
 
 export const PORTS = { primary: 5441, replica: 5442, primaryPooler: 6441, replicaPooler: 6442 } as const;
 export type Part = 'primary' | 'replica' | 'primary-pooler' | 'replica-pooler';
+const REPLICA_SLOT = 'stack_replica';
 
 export interface TopologyOptions {
   /** Folder for data, configuration and logs (default ./.stack/postgres). */
@@ -32,65 +34,6 @@ export function topologyUrls(database: string) {
 }
 
 const folderOf = (options: TopologyOptions) => path.resolve(options.dir ?? path.join('.stack', 'postgres'));
-
-async function binDir(): Promise<string> {
-  const versions = (await readdir('/usr/lib/postgresql')).sort((a, b) => Number(b) - Number(a));
-  if (!versions[0])
-    throw new Error(
-      'PostgreSQL server binaries not found in /usr/lib/postgresql (apt-get install postgresql)',
-    );
-  return `/usr/lib/postgresql/${versions[0]}/bin`;
-}
-
-async function answers(port: number, sql = 'SELECT 1'): Promise<boolean> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    user: 'postgres',
-    database: 'postgres',
-    connectionTimeoutMillis: 1_000,
-  });
-  try {
-    await client.connect();
-    await client.query(sql);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function isRunning(dataDir: string): Promise<boolean> {
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
-  try {
-    await run(path.join(await binDir(), 'pg_ctl'), ['-D', dataDir, 'status'], { asPostgres: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startServer(dataDir: string, port: number): Promise<void> {
-  if (!(await isRunning(dataDir))) {
-    await run(
-      path.join(await binDir(), 'pg_ctl'),
-      ['-D', dataDir, '-l', `${dataDir}.log`, '-w', '-t', '60', 'start'],
-      {
-        asPostgres: true,
-      },
-    );
-  }
-  await waitFor(`PostgreSQL on port ${port}`, () => answers(port));
-}
-
-async function stopServer(dataDir: string): Promise<void> {
-  if (await isRunning(dataDir)) {
-    await run(path.join(await binDir(), 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], {
-      asPostgres: true,
-    });
-  }
-}
 
 async function startPrimary(dir: string): Promise<void> {
   const dataDir = path.join(dir, 'primary');
@@ -114,6 +57,9 @@ async function startPrimary(dir: string): Promise<void> {
         'max_wal_senders = 10',
         'max_connections = 300',
         'hot_standby = on',
+        // The replica's slot keeps WAL it has not received; bounded, so a replica gone for
+        // days costs at most this much disk (then it needs a new base backup).
+        'max_slot_wal_keep_size = 1GB',
         '',
       ].join('\n'),
     );
@@ -159,6 +105,10 @@ async function startReplica(dir: string, applyDelay: string): Promise<void> {
         'stream',
         '-c',
         'fast',
+        // A physical slot: the primary keeps the WAL the replica still needs (retention is alerted on).
+        '-C',
+        '-S',
+        REPLICA_SLOT,
       ],
       { asPostgres: true },
     );
@@ -170,76 +120,6 @@ async function startReplica(dir: string, applyDelay: string): Promise<void> {
   await waitFor('the replica to stream from the primary', () =>
     answers(PORTS.primary, "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' HAVING count(*) > 0"),
   );
-}
-
-const poolerFiles = (dir: string, name: string) => ({
-  ini: path.join(dir, `${name}.ini`),
-  pid: path.join(dir, 'run', `${name}.pid`),
-  log: path.join(dir, `${name}.log`),
-});
-
-async function startPooler(
-  dir: string,
-  name: 'primary-pooler' | 'replica-pooler',
-  listen: number,
-  target: number,
-) {
-  const files = poolerFiles(dir, name);
-  await writeFile(path.join(dir, 'pgbouncer-users.txt'), '"postgres" ""\n');
-  await writeFile(
-    files.ini,
-    [
-      '[databases]',
-      // Any database name, so databases created later (one per test file) need no reconfiguration.
-      `* = host=127.0.0.1 port=${target}`,
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${listen}`,
-      `unix_socket_dir = ${path.join(dir, 'run')}`,
-      'auth_type = trust',
-      `auth_file = ${path.join(dir, 'pgbouncer-users.txt')}`,
-      'pool_mode = transaction',
-      'max_client_conn = 2000',
-      'default_pool_size = 40',
-      'ignore_startup_parameters = extra_float_digits',
-      // A server that is down fails queries within seconds instead of queueing them for minutes.
-      'server_login_retry = 1',
-      'query_wait_timeout = 3',
-      `pidfile = ${files.pid}`,
-      `logfile = ${files.log}`,
-      '',
-    ].join('\n'),
-  );
-  if (!(await answers(listen))) {
-    await run('pgbouncer', ['-d', files.ini], { asPostgres: true }).catch(async (error) => {
-      // A stale pid file from a killed pooler blocks the start: clear it and try again.
-      await run('rm', ['-f', files.pid]);
-      if (!(await answers(listen))) await run('pgbouncer', ['-d', files.ini], { asPostgres: true });
-      else throw error;
-    });
-  }
-  await waitFor(`PgBouncer on port ${listen}`, () => answers(listen));
-}
-
-async function stopPooler(dir: string, name: 'primary-pooler' | 'replica-pooler') {
-  const { pid } = poolerFiles(dir, name);
-  if (!existsSync(pid)) return;
-  const processId = Number((await readFile(pid, 'utf8')).trim());
-  try {
-    process.kill(processId, 'SIGINT');
-  } catch {
-    // already gone
-  }
-  await waitFor(`PgBouncer ${name} to stop`, async () => !existsSync(pid) || !isAlive(processId), 10_000);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function startPart(part: Part, options: TopologyOptions = {}): Promise<void> {

@@ -19,6 +19,8 @@ export interface RabbitNodeOptions {
   dir: string;
   amqpPort: number;
   distributionPort: number;
+  /** With it, the rabbitmq_prometheus plugin serves /metrics (per queue) on this loopback port. */
+  prometheusPort?: number;
 }
 
 export interface RabbitNode {
@@ -58,7 +60,7 @@ export function rabbitNode(options: RabbitNodeOptions): RabbitNode {
   const file = (name: string) => path.join(dir, name);
   const env = {
     ...process.env,
-    // Its own settings, not the machine node's (/etc/rabbitmq): name, ports, folders, no plugins.
+    // Its own settings, not the machine node's (/etc/rabbitmq): name, ports, folders, its plugins.
     RABBITMQ_CONF_ENV_FILE: file('rabbitmq-env.conf'),
     RABBITMQ_CONFIG_FILE: file('rabbitmq.conf'),
     RABBITMQ_ENABLED_PLUGINS_FILE: file('enabled_plugins'),
@@ -75,8 +77,23 @@ export function rabbitNode(options: RabbitNodeOptions): RabbitNode {
   const prepare = async () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file('rabbitmq-env.conf'), `NODENAME=${node}\nERL_EPMD_ADDRESS=127.0.0.1\n`);
-    writeFileSync(file('rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${options.amqpPort}\n`);
-    writeFileSync(file('enabled_plugins'), '[].\n');
+    const prometheus =
+      options.prometheusPort === undefined
+        ? []
+        : [
+            `prometheus.tcp.ip = 127.0.0.1`,
+            `prometheus.tcp.port = ${options.prometheusPort}`,
+            // Per-queue series (a queue label), so the dead-letter queue has its own alert.
+            'prometheus.return_per_object_metrics = true',
+          ];
+    writeFileSync(
+      file('rabbitmq.conf'),
+      [`listeners.tcp.local = 127.0.0.1:${options.amqpPort}`, ...prometheus, ''].join('\n'),
+    );
+    writeFileSync(
+      file('enabled_plugins'),
+      options.prometheusPort === undefined ? '[].\n' : '[rabbitmq_prometheus].\n',
+    );
     const owner = await rabbitmqOwner();
     if (owner)
       for (const name of ['.', ...readdirSync(dir)]) chownSync(path.join(dir, name), owner.uid, owner.gid);

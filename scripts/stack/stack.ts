@@ -1,165 +1,34 @@
 /**
  * `npm run stack` / `npm run stack:down`: the whole topology on one machine,
  * from binaries installed on it (Debian: postgresql pgbouncer redis-server
- * rabbitmq-server nginx-light prometheus): a PostgreSQL primary and streaming
+ * rabbitmq-server nginx-light prometheus prometheus-alertmanager and the
+ * prometheus-*-exporter packages): a PostgreSQL primary and streaming
  * replica with a PgBouncer in front of each, Redis, RabbitMQ, two API
- * instances, one worker, NGINX with a certificate generated on first run, and
- * Prometheus scraping the API and the worker. Everything (data, logs, pids)
- * lives under `.stack/`; re-running starts only what is not running.
- *   npm run stack -- [--apply-delay 3s]    npm run stack:down
+ * instances, one worker, NGINX with a certificate generated on first run, an
+ * exporter per server, Prometheus scraping them all and Alertmanager
+ * (observability.ts). Everything listens on loopback (NGINX too, unless
+ * `--listen-all`: the development identity provider hands out admin tokens).
+ * Everything (data, logs, pids) lives under `.stack/`; re-running starts only
+ * what is not running.
+ *   npm run stack -- [--apply-delay 3s] [--listen-all]    npm run stack:down
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { writeNginxConfig } from './nginx-files.ts';
-import { answersHttp, runningPid, type Service, startService, stopService } from './node-services.ts';
-import { startPostgresTopology, stopPostgresTopology, topologyUrls } from './postgres-topology.ts';
-import { rabbitNode } from './rabbitmq-node.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-export const STACK_DIR = path.join(ROOT, '.stack');
-export const STACK_PORTS = {
-  redis: 6480,
-  amqp: 5682,
-  amqpDistribution: 25682,
-  apis: [8101, 8102],
-  workerMetrics: 9464,
-  http: 8080,
-  https: 8443,
-  prometheus: 9090,
-} as const;
-const DATABASE = 'tasks';
-const urls = topologyUrls(DATABASE);
-const broker = rabbitNode({
-  dir: path.join(STACK_DIR, 'rabbitmq'),
-  amqpPort: STACK_PORTS.amqp,
-  distributionPort: STACK_PORTS.amqpDistribution,
-});
-
-/** What every API instance and the worker are given (the same variables as in compose.yaml). */
-const sharedEnv = {
-  DATABASE_URL: urls.primaryPoolerUrl,
-  DATABASE_REPLICA_URL: urls.replicaPoolerUrl,
-  DATABASE_MIGRATION_URL: urls.primaryUrl,
-  REDIS_URL: `redis://127.0.0.1:${STACK_PORTS.redis}`,
-  AMQP_URL: broker.url,
-  PUBLIC_URL: `https://localhost:${STACK_PORTS.https}`,
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  // The stack serves tests and benchmarks that send one user's requests at full speed:
-  // a per-caller limit far above what a person sends, so only the load generators notice it.
-  RATE_LIMIT_MAX: '1000000',
-  // NGINX on loopback: its X-Forwarded-For names the client.
-  TRUST_PROXY: '127.0.0.1',
-};
-
-const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, entry)]] as const;
-
-function apiService(index: number): Service {
-  const port = STACK_PORTS.apis[index] as number;
-  const [command, args] = tsx('src/server.ts');
-  return {
-    name: `api-${index + 1}`,
-    command,
-    args: [...args],
-    env: {
-      ...sharedEnv,
-      PORT: String(port),
-      // One process per instance, as one pod: its /metrics is the whole instance's.
-      WEB_CONCURRENCY: '1',
-      // Shared by both: the development identity provider's signing keys.
-      DATA_DIR: path.join(STACK_DIR, 'api'),
-      LOG_DIR: path.join(STACK_DIR, 'logs', `api-${index + 1}`),
-    },
-    ready: () => answersHttp(`http://127.0.0.1:${port}/readyz`),
-    readyTimeoutMs: 90_000,
-  };
-}
-
-function workerService(): Service {
-  const [command, args] = tsx('src/worker.ts');
-  return {
-    name: 'worker',
-    command,
-    args: [...args],
-    env: {
-      ...sharedEnv,
-      // No SMTP server in the stack: each e-mail is a .eml file under .stack/worker/mail.
-      DATA_DIR: path.join(STACK_DIR, 'worker'),
-      WORKER_METRICS_PORT: String(STACK_PORTS.workerMetrics),
-      LOG_DIR: path.join(STACK_DIR, 'logs', 'worker'),
-    },
-    ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.workerMetrics}/healthz`),
-  };
-}
-
-function redisService(): Service {
-  mkdirSync(path.join(STACK_DIR, 'redis'), { recursive: true });
-  return {
-    name: 'redis',
-    command: 'redis-server',
-    args: ['--port', String(STACK_PORTS.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    ready: async () => {
-      const probe = new Redis(STACK_PORTS.redis, '127.0.0.1', {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      probe.on('error', () => {});
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    },
-  };
-}
-
-/** NGINX's folder: deploy/nginx/nginx.conf, this machine's environment.conf, a certificate made once. */
-function nginxService(): Service {
-  const conf = path.join(STACK_DIR, 'nginx');
-  for (const sub of ['logs', 'tmp']) mkdirSync(path.join(STACK_DIR, sub), { recursive: true });
-  writeNginxConfig(conf, STACK_PORTS.apis, STACK_PORTS.https);
-  return {
-    name: 'nginx',
-    command: 'nginx',
-    args: [
-      '-p',
-      `${STACK_DIR}/`,
-      '-c',
-      path.join(conf, 'nginx.conf'),
-      '-e',
-      path.join(STACK_DIR, 'logs/nginx-error.log'),
-      '-g',
-      'daemon off;',
-    ],
-    ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.http}/nginx-health`),
-  };
-}
-
-function prometheusService(): Service {
-  const dir = path.join(STACK_DIR, 'prometheus');
-  mkdirSync(dir, { recursive: true });
-  const config = readFileSync(path.join(ROOT, 'deploy/prometheus/stack.yml'), 'utf8').replace(
-    'rules/*.yml',
-    path.join(ROOT, 'deploy/prometheus/rules/*.yml'),
-  );
-  writeFileSync(path.join(dir, 'prometheus.yml'), config);
-  return {
-    name: 'prometheus',
-    command: 'prometheus',
-    args: [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${STACK_PORTS.prometheus}`,
-    ],
-    ready: () => answersHttp(`http://127.0.0.1:${STACK_PORTS.prometheus}/-/ready`),
-  };
-}
+import { answersHttp, runningPid, startService, stopService } from './node-services.ts';
+import { OBSERVABILITY_PORTS } from './observability.ts';
+import { startPart, startPostgresTopology, stopPostgresTopology, topologyUrls } from './postgres-topology.ts';
+import {
+  DATABASE,
+  STACK_DIR,
+  STACK_PORTS,
+  type StackOptions,
+  saveStackOptions,
+  stackBroker,
+  stackOptions,
+  stackUrls,
+} from './stack-layout.ts';
+import { checkInstalled, SERVICES, START_ORDER, type StackService, sharedEnv } from './stack-services.ts';
 
 async function createDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: topologyUrls('postgres').primaryUrl });
@@ -172,32 +41,6 @@ async function createDatabase(): Promise<void> {
   }
 }
 
-function checkInstalled(): void {
-  const missing = ['redis-server', 'rabbitmq-server', 'nginx', 'prometheus', 'openssl'].filter((tool) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0)
-    throw new Error(
-      `npm run stack needs ${missing.join(', ')} (Debian: apt-get install postgresql pgbouncer redis-server rabbitmq-server nginx-light prometheus). On Windows, use compose.yaml.`,
-    );
-}
-
-/** The stack's processes that tests (and operators) may stop and start one at a time. */
-const SERVICES = {
-  redis: redisService,
-  'api-1': () => apiService(0),
-  'api-2': () => apiService(1),
-  worker: workerService,
-  nginx: nginxService,
-  prometheus: prometheusService,
-} as const;
-export type StackService = keyof typeof SERVICES;
-
 export const startStackService = (name: StackService) => startService(STACK_DIR, SERVICES[name]());
 export const stopStackService = (name: StackService) => stopService(STACK_DIR, name);
 /** SIGKILL, as a crash: no graceful shutdown, in-flight requests are cut. */
@@ -206,23 +49,38 @@ export function killStackService(name: StackService): void {
   if (pid === undefined) throw new Error(`${name} is not running`);
   process.kill(pid, 'SIGKILL');
 }
-export const stackBroker = broker;
+/** The replica, with the apply delay the stack was started with. */
+export const startStackReplica = () => startPart('replica', { applyDelay: stackOptions().applyDelay });
 
-export async function startStack(applyDelay: string): Promise<void> {
+/** Whether the stack answers on its ports: its doors (PostgreSQL, NGINX, Prometheus) all, some or none. */
+export async function stackAnswers(): Promise<'all' | 'some' | 'none'> {
+  const primary = new pg.Client({ connectionString: stackUrls.primaryUrl, connectionTimeoutMillis: 1_000 });
+  const checks = await Promise.all([
+    primary.connect().then(
+      () => true,
+      () => false,
+    ),
+    answersHttp(`http://127.0.0.1:${STACK_PORTS.http}/nginx-health`),
+    answersHttp(`http://127.0.0.1:${STACK_PORTS.prometheus}/-/ready`),
+  ]);
+  await primary.end().catch(() => {});
+  return checks.every(Boolean) ? 'all' : checks.some(Boolean) ? 'some' : 'none';
+}
+
+export async function startStack(options: StackOptions): Promise<void> {
   checkInstalled();
-  await startPostgresTopology({ applyDelay });
+  saveStackOptions(options);
+  await startPostgresTopology({ applyDelay: options.applyDelay });
   await createDatabase();
   await startStackService('redis');
-  await broker.start();
-  // One after the other: the first creates the development provider's keys and migrates.
-  for (const name of ['api-1', 'api-2', 'worker', 'nginx', 'prometheus'] as const)
-    await startStackService(name);
+  await stackBroker.start();
+  for (const name of START_ORDER) await startStackService(name);
 }
 
 export async function stopStack(): Promise<void> {
-  for (const name of ['prometheus', 'nginx', 'worker', 'api-2', 'api-1', 'redis'])
-    await stopService(STACK_DIR, name);
-  await broker.stop();
+  for (const name of [...START_ORDER].reverse()) await stopService(STACK_DIR, name);
+  await stopService(STACK_DIR, 'redis');
+  await stackBroker.stop();
   await stopPostgresTopology();
 }
 
@@ -237,10 +95,11 @@ function banner(): string {
     ...STACK_PORTS.apis.map((port, i) => [`API instance ${i + 1}`, `http://127.0.0.1:${port}  (/metrics)`]),
     ['Worker metrics', `http://127.0.0.1:${STACK_PORTS.workerMetrics}/metrics`],
     ['Prometheus', `http://127.0.0.1:${STACK_PORTS.prometheus}`],
-    ['PostgreSQL', `${urls.primaryUrl} (primary), ${urls.replicaUrl} (replica)`],
-    ['PgBouncer', `${urls.primaryPoolerUrl}, ${urls.replicaPoolerUrl}`],
+    ['Alertmanager', `http://127.0.0.1:${OBSERVABILITY_PORTS.alertmanager}`],
+    ['PostgreSQL', `${stackUrls.primaryUrl} (primary), ${stackUrls.replicaUrl} (replica)`],
+    ['PgBouncer', `${stackUrls.primaryPoolerUrl}, ${stackUrls.replicaPoolerUrl}`],
     ['Redis', sharedEnv.REDIS_URL],
-    ['RabbitMQ', broker.url],
+    ['RabbitMQ', stackBroker.url],
     ['E-mails', path.join(STACK_DIR, 'worker/mail')],
     ['Logs', path.join(STACK_DIR, 'logs')],
   ];
@@ -251,13 +110,16 @@ const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve
 if (isMain) {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'apply-delay': { type: 'string', default: '0' } },
+    options: {
+      'apply-delay': { type: 'string', default: '0' },
+      'listen-all': { type: 'boolean', default: false },
+    },
   });
   // One command only: `npm run stack -- status` passes `start status`, which must not quietly start.
   const command = positionals.length > 1 ? 'usage' : (positionals[0] ?? 'start');
   if (command === 'start') {
     const started = Date.now();
-    await startStack(values['apply-delay'] ?? '0');
+    await startStack({ applyDelay: values['apply-delay'] ?? '0', listenAll: values['listen-all'] ?? false });
     process.stdout.write(`Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${banner()}`);
   } else if (command === 'stop') {
     await stopStack();
@@ -267,7 +129,7 @@ if (isMain) {
       process.stdout.write(`  ${name.padEnd(12)} ${runningPid(STACK_DIR, name) ? 'running' : 'stopped'}\n`);
   } else {
     process.stderr.write(
-      'usage: stack.ts start [--apply-delay 3s] | stop | status (npm run stack, stack:down, stack:status)\n',
+      'usage: stack.ts start [--apply-delay 3s] [--listen-all] | stop | status (npm run stack, stack:down, stack:status)\n',
     );
     process.exit(2);
   }
