@@ -65,9 +65,11 @@ async function authenticate(
     }
     if (error instanceof KeysUnavailable) {
       request.log.warn({ err: error.cause }, 'identity provider keys unavailable');
-      throw new AppError('DEPENDENCY_UNAVAILABLE', 'The identity provider cannot be reached.', {
-        headers: { 'retry-after': '5' },
-      });
+      throw new AppError(
+        'DEPENDENCY_UNAVAILABLE',
+        'Your access token cannot be checked: the identity provider cannot be reached. Retry after Retry-After seconds.',
+        { headers: { 'retry-after': '5' } },
+      );
     }
     throw error;
   }
@@ -77,10 +79,12 @@ export interface AuthPluginOptions {
   verifier: TokenVerifier;
   /** Counts refusals by reason (tasks_auth_failures_total). */
   metrics?: Metrics;
+  /** Told of every caller with a role, before the route runs (the user directory); must not throw or wait. */
+  onCaller?: (principal: Principal) => void;
 }
 
 export const authPlugin = fp<AuthPluginOptions>(
-  async (app: FastifyInstance, { verifier, metrics }) => {
+  async (app: FastifyInstance, { verifier, metrics, onCaller }) => {
     app.decorateRequest('principal', null as unknown as Principal);
     app.decorate('authorize', (action: Action): onRequestAsyncHookHandler => {
       return async (request) => {
@@ -89,6 +93,7 @@ export const authPlugin = fp<AuthPluginOptions>(
         if (!hasAnyRole(principal)) {
           throw new AppError('FORBIDDEN', 'Your account has no role in this application.');
         }
+        onCaller?.(principal);
         if (!allows(principal, action)) {
           throw new AppError('FORBIDDEN', `Your roles do not allow ${action}.`);
         }

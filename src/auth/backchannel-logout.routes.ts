@@ -1,6 +1,6 @@
 /**
  * `POST /auth/backchannel-logout`: the OIDC Back-Channel Logout 1.0 receiver
- * (API.md *Authentication*). The identity provider (Keycloak, or the
+ * (docs/api.md *Authentication*). The identity provider (Keycloak, or the
  * development provider on end-session) posts a signed logout token as a form;
  * once it verifies, the access tokens of that session (`sid`), or of that
  * user issued up to the logout (`sub` alone), are refused on every instance
@@ -17,7 +17,9 @@ import type { Revocation, RevocationStore } from './revocations/revocation-store
 import { CLOCK_TOLERANCE_SECONDS, KeysUnavailable } from './token-verifier.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
-const FORM_LIMIT_BYTES = 16 * 1024;
+const MAX_LOGOUT_TOKEN_CHARACTERS = 16 * 1024;
+/** The form's one field, whole: its name, `=`, and the token (base64url and dots need no escape). */
+const FORM_LIMIT_BYTES = 'logout_token='.length + MAX_LOGOUT_TOKEN_CHARACTERS;
 
 export interface BackchannelLogoutRoutesOptions {
   verifyLogoutToken: LogoutTokenVerifier;
@@ -36,7 +38,7 @@ export const backchannelLogoutRoutes: FastifyPluginAsyncTypebox<BackchannelLogou
 ) => {
   // The spec's form body and nothing else, for this route only (the rest of the API takes JSON).
   app.removeContentTypeParser(['application/json', 'application/merge-patch+json']);
-  app.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) =>
+  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
@@ -44,6 +46,7 @@ export const backchannelLogoutRoutes: FastifyPluginAsyncTypebox<BackchannelLogou
     '/auth/backchannel-logout',
     {
       attachValidation: true,
+      bodyLimit: FORM_LIMIT_BYTES,
       schema: {
         summary: 'Back-channel logout (for the identity provider)',
         description:
@@ -57,9 +60,13 @@ export const backchannelLogoutRoutes: FastifyPluginAsyncTypebox<BackchannelLogou
         body: Type.Object(
           {
             logout_token: Type.String({
-              minLength: 1,
-              maxLength: FORM_LIMIT_BYTES,
+              // Three non-empty parts and their two dots.
+              minLength: 5,
+              maxLength: MAX_LOGOUT_TOKEN_CHARACTERS,
               pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+              examples: [
+                'eyJhbGciOiJSUzI1NiIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tL3JlYWxtcy90YXNrcyJ9.c2lnbmVkLWJ5LXRoZS1wcm92aWRlcg',
+              ],
               description: 'The logout token (a signed JWT).',
             }),
           },
@@ -67,7 +74,12 @@ export const backchannelLogoutRoutes: FastifyPluginAsyncTypebox<BackchannelLogou
         ),
         response: {
           200: Type.Null({ description: 'The session is logged out (empty body).' }),
-          ...problemResponses('INVALID_LOGOUT_TOKEN', 'UNSUPPORTED_MEDIA_TYPE', 'DEPENDENCY_UNAVAILABLE'),
+          ...problemResponses(
+            'INVALID_LOGOUT_TOKEN',
+            'PAYLOAD_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'DEPENDENCY_UNAVAILABLE',
+          ),
         },
       },
     },
@@ -88,10 +100,14 @@ export const backchannelLogoutRoutes: FastifyPluginAsyncTypebox<BackchannelLogou
         }
         if (error instanceof KeysUnavailable) {
           metrics.backchannelLogouts.labels('unavailable').inc();
-          throw new AppError('DEPENDENCY_UNAVAILABLE', 'The identity provider keys cannot be fetched.', {
-            headers: { 'retry-after': '5' },
-            cause: error,
-          });
+          throw new AppError(
+            'DEPENDENCY_UNAVAILABLE',
+            "The identity provider's keys cannot be fetched; retry the logout.",
+            {
+              headers: { 'retry-after': '5' },
+              cause: error,
+            },
+          );
         }
         throw error;
       }

@@ -6,13 +6,18 @@
  */
 import type { Principal, Role } from './principal.ts';
 
-export const Actions = ['task:list', 'task:read', 'task:create', 'task:update', 'task:delete'] as const;
+const TaskActions = ['task:list', 'task:read', 'task:create', 'task:update', 'task:delete'] as const;
+/**
+ * `user:list`: the directory of people (names and addresses), for those who see everyone's tasks.
+ * `task:import`: creating tasks in bulk, for anyone (owner_id as POST takes it): admins only.
+ */
+export const Actions = [...TaskActions, 'user:list', 'task:import'] as const;
 export type Action = (typeof Actions)[number];
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(Actions),
-  user: new Set(Actions),
-  viewer: new Set(['task:list', 'task:read']),
+  user: new Set(TaskActions),
+  viewer: new Set(['task:list', 'task:read', 'user:list']),
 };
 
 /** Which tasks a listing may include for this caller. */
@@ -42,6 +47,15 @@ export function canSee(principal: Principal, task: { owner_id: string }): boolea
 export function canChange(principal: Principal, task: { owner_id: string }): boolean {
   if (hasRole(principal, 'admin')) return true;
   return hasRole(principal, 'user') && task.owner_id === principal.subject;
+}
+
+/**
+ * `canChange` for any task, as a filter the database can apply: every task
+ * (`ownerId` null, an admin), one owner's, or none (undefined).
+ */
+export function changeScope(principal: Principal): { ownerId: string | null } | undefined {
+  if (hasRole(principal, 'admin')) return { ownerId: null };
+  return hasRole(principal, 'user') ? { ownerId: principal.subject } : undefined;
 }
 
 /** Only an admin may choose or change a task's owner. */

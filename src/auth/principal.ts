@@ -6,6 +6,8 @@ export interface Principal {
   subject: string;
   roles: ReadonlySet<Role>;
   username: string | undefined;
+  /** The `name` claim (full name), when the token has one. */
+  name: string | undefined;
   email: string | undefined;
   /** OIDC session id (`sid`): what a back-channel logout names. */
   sessionId: string | undefined;

@@ -19,19 +19,21 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 /** Distinct valid tokens remembered per process (a client reuses its token for minutes). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
-export type RejectionReason =
-  | 'malformed'
-  | 'bad_signature'
-  | 'unknown_key'
-  | 'bad_algorithm'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'wrong_issuer'
-  | 'wrong_audience'
-  | 'wrong_type'
-  | 'missing_subject'
+export const REJECTION_REASONS = [
+  'malformed',
+  'bad_signature',
+  'unknown_key',
+  'bad_algorithm',
+  'expired',
+  'not_yet_valid',
+  'wrong_issuer',
+  'wrong_audience',
+  'wrong_type',
+  'missing_subject',
   /** A back-channel logout ended its session (or its subject's sessions). */
-  | 'revoked';
+  'revoked',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** The token is not acceptable: a 401 for the client. */
 export class TokenRejected extends Error {
@@ -44,7 +46,7 @@ export class TokenRejected extends Error {
 /** The keys could not be obtained: the identity provider is unreachable (a 503, not the client's fault). */
 export class KeysUnavailable extends Error {
   constructor(cause: unknown) {
-    super('the identity provider keys cannot be fetched', { cause });
+    super("the identity provider's keys cannot be fetched", { cause });
     this.name = 'KeysUnavailable';
   }
 }
@@ -110,6 +112,24 @@ export function discoveredKeys(issuer: string, jwksUrl: string | undefined): JWT
   };
 }
 
+/**
+ * The JWS compact serialization exactly (RFC 7515, section 7.1): three parts
+ * of unpadded base64url, each the canonical encoding of its bytes. Decoders
+ * are lenient (padding, `+` and `/`, the unused low bits of the last
+ * character), so without this check many different strings verify as one
+ * token: a token is valid only as it was issued.
+ */
+function isCompactSerialization(token: string): boolean {
+  const parts = token.split('.');
+  return (
+    parts.length === 3 &&
+    parts.every(
+      (part) =>
+        /^[A-Za-z0-9_-]*$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part,
+    )
+  );
+}
+
 function readPath(payload: JWTPayload, dottedPath: string): unknown {
   let value: unknown = payload;
   for (const part of dottedPath.split('.')) {
@@ -166,6 +186,7 @@ function rememberingVerified(verify: (token: string) => Promise<Principal>): Tok
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys = options.keys ?? discoveredKeys(options.issuer, options.jwksUrl);
   return rememberingVerified(async (token) => {
+    if (!isCompactSerialization(token)) throw new TokenRejected('malformed');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -190,6 +211,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       subject: payload.sub,
       roles: rolesOf(payload, options.rolesClaim),
       username: typeof payload.preferred_username === 'string' ? payload.preferred_username : undefined,
+      name: typeof payload.name === 'string' ? payload.name : undefined,
       email: typeof payload.email === 'string' ? payload.email : undefined,
       sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
       issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,

@@ -8,7 +8,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type pg from 'pg';
-import { createDevIdentityProvider, KEYCLOAK_ROUTES } from './dev-idp.ts';
+import { KEYCLOAK_ROUTES } from '../keycloak-routes.ts';
+import { createDevIdentityProvider } from './dev-idp.ts';
 import { findDevUserBySub, standardClaimsOf } from './dev-users.ts';
 
 export interface DevIdentityProviderPluginOptions {
@@ -68,6 +69,7 @@ export const devIdentityProviderPlugin: FastifyPluginAsync<DevIdentityProviderPl
   app.route({
     method: ['GET', 'POST'],
     url: KEYCLOAK_ROUTES.userinfo,
+    schema: { hide: true },
     handler: async (request, reply) => {
       const token = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const challenge = (error: string) =>
@@ -101,6 +103,7 @@ export const devIdentityProviderPlugin: FastifyPluginAsync<DevIdentityProviderPl
     if (!raw.url.startsWith('/')) raw.url = `/${raw.url}`;
     return handle(raw, reply.raw);
   };
-  app.all('/', forward);
-  app.all('/*', forward);
+  // The provider's own protocol, not the API: kept out of the OpenAPI document.
+  app.all('/', { schema: { hide: true } }, forward);
+  app.all('/*', { schema: { hide: true } }, forward);
 };

@@ -1,5 +1,5 @@
 /**
- * The development users of API.md. Their `sub` values are fixed UUIDs, as
+ * The development users of docs/api.md. Their `sub` values are fixed UUIDs, as
  * Keycloak's are, and the same ones the realm export and the test fixture
  * use, so a task created with one provider keeps its owner under the other.
  */

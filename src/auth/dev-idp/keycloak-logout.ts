@@ -1,48 +1,30 @@
 /**
  * Logout the Keycloak way for clients without a browser: `POST
  * <end_session_endpoint>` with the form `client_id` and `refresh_token`
- * (API.md). Like Keycloak, it ends the whole login session: every grant of
- * it is revoked (refresh tokens dead), the browser session, if any, is
- * destroyed, and every client of the session with a back-channel logout URI
- * receives a logout token, built, signed and posted by oidc-provider itself
- * (`Client#backchannelLogout`, what its own browser end-session flow uses),
- * so the API runs exactly the path Keycloak's logout drives. Answers 204, as
- * Keycloak does. oidc-provider's end_session is the browser flow only
- * (id_token_hint and a confirmation form); any request without
- * `refresh_token` is handed to it untouched.
+ * (docs/api.md). Like Keycloak, it ends the whole login session (session-end.ts),
+ * whichever of the session's refresh tokens is given: the current one or one
+ * already rotated away, so a client that lost track of its newest token can
+ * still log out. Answers 204, as Keycloak does. oidc-provider's end_session
+ * is the browser flow only (id_token_hint and a confirmation form); any
+ * request without `refresh_token` is handed to it untouched.
  */
 import type { IncomingMessage } from 'node:http';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import { type BackchannelErrorHandler, endSessionOf } from './session-end.ts';
 
 type Middleware = (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<unknown>;
-
-interface LoggedOutClient {
-  clientId: string;
-  grantId: string | undefined;
-  sid: string | undefined;
-}
 
 export interface KeycloakLogoutOptions {
   /** The end_session path relative to the issuer. */
   path: string;
   readForm(req: IncomingMessage): Promise<string>;
-  /** A client's back-channel logout failed (logged; the logout itself stands, as in Keycloak). */
-  onBackchannelError(error: unknown, clientId: string): void;
+  onBackchannelError: BackchannelErrorHandler;
 }
 
 function answer(ctx: KoaContextWithOIDC, status: number, error?: string, description?: string) {
   ctx.status = status;
   ctx.set('cache-control', 'no-store');
   if (error) ctx.body = { error, error_description: description };
-}
-
-async function revokeGrant(provider: Provider, grantId: string): Promise<void> {
-  await Promise.all([
-    provider.AccessToken.revokeByGrantId(grantId),
-    provider.RefreshToken.revokeByGrantId(grantId),
-    provider.AuthorizationCode.revokeByGrantId(grantId),
-    provider.Grant.adapter.destroy(grantId),
-  ]);
 }
 
 export function keycloakLogout(provider: Provider, options: KeycloakLogoutOptions): Middleware {
@@ -65,41 +47,12 @@ export function keycloakLogout(provider: Provider, options: KeycloakLogoutOption
     if (client?.tokenEndpointAuthMethod !== 'none') {
       return answer(ctx, 401, 'invalid_client', 'Invalid client credentials');
     }
+    // A rotated (consumed) token still names its session, which lives until a logout or a reuse ends it.
     const token = await provider.RefreshToken.find(refreshToken);
-    if (!token || token.isExpired || token.consumed || token.clientId !== clientId || !token.accountId) {
+    if (!token || token.isExpired || token.clientId !== clientId || !token.accountId) {
       return answer(ctx, 400, 'invalid_grant', 'Invalid refresh token');
     }
-
-    const loggedOut = new Map<string, LoggedOutClient>();
-    const session = token.sessionUid ? await provider.Session.findByUid(token.sessionUid) : undefined;
-    for (const [id, authorization] of Object.entries(session?.authorizations ?? {})) {
-      loggedOut.set(`${id} ${authorization.grantId}`, {
-        clientId: id,
-        grantId: authorization.grantId,
-        sid: authorization.sid,
-      });
-    }
-    // A password login has no browser session: the refresh token's grant and sid are the session.
-    loggedOut.set(`${clientId} ${token.grantId}`, { clientId, grantId: token.grantId, sid: token.sid });
-
-    await token.destroy();
-    await session?.destroy();
-    for (const { grantId } of loggedOut.values()) if (grantId) await revokeGrant(provider, grantId);
-    const accountId = token.accountId;
-    await Promise.all(
-      [...loggedOut.values()].map(async ({ clientId: id, sid }) => {
-        const target = await provider.Client.find(id);
-        if (!target?.backchannelLogoutUri) return;
-        try {
-          // Not in the typings: oidc-provider's own logout token delivery (src: lib/models/client.js).
-          await (
-            target as unknown as { backchannelLogout(sub: string, sid?: string): Promise<void> }
-          ).backchannelLogout(accountId, sid);
-        } catch (error) {
-          options.onBackchannelError(error, id);
-        }
-      }),
-    );
+    await endSessionOf(provider, token, options.onBackchannelError);
     return answer(ctx, 204);
   };
 }
