@@ -1,8 +1,8 @@
 /**
  * What every operation of the OpenAPI document shares, added in one place
  * rather than repeated in each route schema: the answers of the abuse limits
- * (429 with Retry-After, and the rate-limit headers on every 2xx and 4xx), a
- * 500, and the CORS header that an allowed origin receives.
+ * (429 with Retry-After, and the rate-limit headers on every 2xx and 4xx), the
+ * HTTP parser's (400, 408, 431), a 500, and the CORS header that an allowed origin receives.
  */
 import { UNLIMITED_ROUTES } from './http/abuse-limits.ts';
 
@@ -48,6 +48,12 @@ export function declareCommonResponses<T>(document: T): T {
           'Retry-After': count('Seconds to wait before retrying.'),
         });
       }
+      // Node's HTTP parser answers these before any route is chosen, whichever operation was meant.
+      responses['400'] ??= problem(
+        'Malformed request: not valid HTTP/1.1 (or, for some operations, not their input).',
+      );
+      responses['408'] = problem('The request did not arrive in time.');
+      responses['431'] = problem('The request line and headers are over 16 KiB together.');
       responses['500'] = problem('An unexpected error (details only in the logs).');
       if (!limited) continue;
       for (const [status, response] of Object.entries(responses)) {

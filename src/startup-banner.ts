@@ -1,11 +1,15 @@
 import type { Config } from './config/config.ts';
 
+/** npm start's own lines: plain text on stdout, for the person who started it (logs are JSON). */
+export const print = (line: string) => process.stdout.write(`${line}\n`);
+
 /** What a newcomer needs after `npm start`: where the API is, and how to get a token. */
 export function startupBanner(config: Config, issuer: string, embeddedDatabase: boolean): string {
   const base = config.publicUrl;
   const tokenUrl = `${issuer}/protocol/openid-connect/token`;
   const lines = [
     '',
+    `  Web app         ${base}/app/`,
     `  Task API        ${base}`,
     `  Docs            ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
     `  Token endpoint  ${tokenUrl}`,

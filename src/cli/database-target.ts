@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
+import { rememberedPort } from '../infra/db/embedded-port.ts';
 import { EMBEDDED_DATABASE_NAME, startEmbeddedPostgres } from '../infra/db/embedded-postgres.ts';
 
 export interface DatabaseTarget {
@@ -31,8 +32,10 @@ async function answers(url: string): Promise<boolean> {
 
 /** DATABASE_URL, or the embedded database (the API's if it is up, else started here). */
 export async function databaseTarget(config: Config, log: (line: string) => void): Promise<DatabaseTarget> {
-  const { url, migrationUrl, embeddedPort } = config.database;
+  const { url, migrationUrl } = config.database;
   if (url) return { url, migrationUrl: migrationUrl ?? url, where: new URL(url).host };
+  // The port the running server's PostgreSQL was started on, unless EMBEDDED_DATABASE_PORT says otherwise.
+  const embeddedPort = config.database.embeddedPort ?? (await rememberedPort(config.dataDir));
   const passwordFile = path.join(config.dataDir, 'postgres-password');
   if (existsSync(passwordFile)) {
     const password = (await readFile(passwordFile, 'utf8')).trim();
@@ -46,11 +49,11 @@ export async function databaseTarget(config: Config, log: (line: string) => void
     }
   }
   log(`DATABASE_URL is unset and no embedded PostgreSQL answers: starting it (data in ${config.dataDir}) …`);
-  const embedded = await startEmbeddedPostgres(config.dataDir, embeddedPort, () => {});
+  const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, () => {});
   return {
     url: embedded.url,
     migrationUrl: embedded.url,
-    where: `the embedded PostgreSQL (port ${embeddedPort})`,
+    where: `the embedded PostgreSQL (port ${embedded.port})`,
     stop: embedded.stop,
   };
 }

@@ -5,10 +5,13 @@
  * `dead_letters` table (DATABASE_URL, or the embedded database).
  */
 import { Connection } from 'rabbitmq-client';
+import { localDeadLetters } from '../background/postgres/postgres-dead-letters.ts';
+import { rabbitDeadLetters } from '../background/rabbitmq/rabbitmq-dead-letters.ts';
+import { topologyOf } from '../background/rabbitmq/topology.ts';
+import type { DeadLetterReview } from '../background/transport.ts';
 import { loadConfig } from '../config/config.ts';
+import { describeFatal } from '../fatal.ts';
 import { createDatabase } from '../infra/db/database.ts';
-import { type DeadLetterReview, deadLetters } from '../modules/notifications/dead-letters.ts';
-import { localDeadLetters } from '../modules/notifications/local-queue.ts';
 import { databaseTarget } from './database-target.ts';
 
 const USAGE =
@@ -39,15 +42,15 @@ async function review(command: string | undefined, argument: string | undefined,
 }
 
 const [command, argument] = process.argv.slice(2);
-const config = loadConfig();
 const closers: (() => Promise<void>)[] = [];
 try {
+  const config = loadConfig();
   let dead: DeadLetterReview;
   if (config.amqp.url) {
     const rabbit = new Connection(config.amqp.url);
     rabbit.on('error', (error) => process.stderr.write(`RabbitMQ: ${error.message}; reconnecting\n`));
     closers.push(() => rabbit.close());
-    dead = deadLetters(rabbit, config.amqp.queue);
+    dead = rabbitDeadLetters(rabbit, topologyOf(config.amqp.queue, config.retryBaseMs));
   } else {
     const target = await databaseTarget(config, log);
     const db = createDatabase({ ...config.database, url: target.url });
@@ -59,7 +62,7 @@ try {
   }
   await review(command, argument, dead);
 } catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
+  process.stderr.write(`npm run dead-letters failed: ${describeFatal(error)}\n`);
   process.exitCode = 1;
 } finally {
   for (const close of closers) await close();

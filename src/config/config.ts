@@ -8,147 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-
-const Url = (description: string) =>
-  Type.String({ minLength: 1, pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://', description });
-const Int = (minimum: number, maximum: number, description: string) =>
-  Type.Integer({ minimum, maximum, description });
-
-export const EnvSchema = Type.Object({
-  PORT: Type.Optional(Int(0, 65535, 'HTTP port of the API (default 8000)')),
-  HOST: Type.Optional(Type.String({ minLength: 1, description: 'interface to listen on (default 0.0.0.0)' })),
-  PUBLIC_URL: Type.Optional(Url('URL clients use to reach the API (default http://localhost:PORT)')),
-  DATA_DIR: Type.Optional(
-    Type.String({ minLength: 1, description: 'embedded data folder (default ./data)' }),
-  ),
-  LOG_LEVEL: Type.Optional(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  LOG_DIR: Type.Optional(
-    Type.String({
-      minLength: 1,
-      description: 'also write the JSON log lines to rotating files in this folder (default: stdout only)',
-    }),
-  ),
-  LOG_FILE_MAX_SIZE: Type.Optional(
-    Type.String({
-      pattern: '^[0-9]+[kmg]$',
-      description: 'a log file is rotated at this size (default 10m)',
-    }),
-  ),
-  LOG_FILE_DAYS: Type.Optional(
-    Int(1, 3650, 'log files are rotated daily too; this many are kept besides the current one (default 7)'),
-  ),
-  WEB_CONCURRENCY: Type.Optional(Int(1, 64, 'API worker processes (default: number of cores)')),
-  DATABASE_URL: Type.Optional(Url('PostgreSQL primary; unset = embedded PostgreSQL under DATA_DIR')),
-  DATABASE_MIGRATION_URL: Type.Optional(
-    Url('direct (not PgBouncer) URL for migrations (default DATABASE_URL)'),
-  ),
-  MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'apply migrations at start (default true)' })),
-  DATABASE_REPLICA_URL: Type.Optional(
-    Type.String({ minLength: 1, description: 'read replica URL(s), comma-separated (default: none)' }),
-  ),
-  REDIS_URL: Type.Optional(Url('Redis for the cache and shared state (default: in-process)')),
-  REDIS_KEY_PREFIX: Type.Optional(
-    Type.String({
-      maxLength: 64,
-      description: 'prefix of every Redis key, to share one Redis (default none)',
-    }),
-  ),
-  AMQP_URL: Type.Optional(Url('RabbitMQ for task events (the worker relays the outbox to it)')),
-  AMQP_QUEUE_PREFIX: Type.Optional(
-    Type.String({
-      maxLength: 64,
-      pattern: '^[A-Za-z0-9._-]*$',
-      description: 'prefix of every queue name, to share one broker (default none: task_processing)',
-    }),
-  ),
-  SMTP_URL: Type.Optional(Url('SMTP server for notifications (default: .eml files under DATA_DIR/mail)')),
-  MAIL_FROM: Type.Optional(
-    Type.String({ minLength: 3, description: 'sender of notifications (default tasks@localhost)' }),
-  ),
-  WORKER_RETRY_BASE_MS: Type.Optional(
-    Int(
-      10,
-      3_600_000,
-      'delay before the 2nd attempt of a failed event; the 3rd waits 4 times as long (default 5000)',
-    ),
-  ),
-  WORKER_METRICS_PORT: Type.Optional(Int(1, 65535, "port of the worker's /metrics (default 9464)")),
-  CACHE_TTL_SECONDS: Type.Optional(
-    Int(0, 86_400, 'lifetime of cached listings and tasks (default 300; 0 = no cache)'),
-  ),
-  CACHE_GENERATIONS: Type.Optional(
-    Type.Enum(['database', 'cluster'], {
-      description:
-        'without REDIS_URL, where cache generations are shared: database (default: any number of instances) or cluster (the processes of one npm start, when no other instance writes to the database; set by the embedded start)',
-    }),
-  ),
-  DATABASE_PREPARED_STATEMENTS: Type.Optional(
-    Type.Boolean({
-      description:
-        'plan each query once per connection (default false: PgBouncer in transaction mode cannot carry prepared statements; the embedded start sets true)',
-    }),
-  ),
-  DATABASE_POOL_SIZE: Type.Optional(Int(1, 500, 'connections per pool per process (default 10)')),
-  EMBEDDED_DATABASE_PORT: Type.Optional(Int(1, 65535, 'port of the embedded PostgreSQL (default 54329)')),
-  OIDC_ISSUER: Type.Optional(Url('OIDC issuer; unset = built-in development identity provider')),
-  OIDC_AUDIENCE: Type.Optional(
-    Type.String({ minLength: 1, description: 'expected aud/azp (default tasks-api)' }),
-  ),
-  OIDC_ROLES_CLAIM: Type.Optional(
-    Type.String({ minLength: 1, description: 'dotted path (realm_access.roles)' }),
-  ),
-  OIDC_JWKS_URL: Type.Optional(Url('fetch keys here instead of the discovered jwks_uri (in-cluster URL)')),
-  OIDC_LOGOUT_AUDIENCES: Type.Optional(
-    Type.String({
-      pattern: '^\\s*[^,\\s]+\\s*(,\\s*[^,\\s]+\\s*)*$',
-      description:
-        'client ids a back-channel logout token may be addressed to, comma-separated (default: tasks-cli,tasks-web and OIDC_AUDIENCE)',
-    }),
-  ),
-  OIDC_ACCESS_TOKEN_LIFETIME_SECONDS: Type.Optional(
-    Int(
-      1,
-      86_400,
-      "the provider's longest access-token lifetime: how long a logged-out session's tokens stay refused (default 300)",
-    ),
-  ),
-  RATE_LIMIT_MAX: Type.Optional(
-    Int(0, 1_000_000, 'requests per caller per window (default 600; 0 = no rate limit)'),
-  ),
-  RATE_LIMIT_WINDOW_SECONDS: Type.Optional(Int(1, 86_400, 'rate limit window (default 60)')),
-  CORS_ORIGINS: Type.Optional(
-    Type.String({
-      pattern: '^\\s*https?://[^/,\\s]+\\s*(,\\s*https?://[^/,\\s]+\\s*)*$',
-      description: 'browser origins allowed to call the API, comma-separated (default: none)',
-    }),
-  ),
-  REQUEST_TIMEOUT_SECONDS: Type.Optional(
-    Int(0, 3_600, 'time to receive a whole request (default 30; 0 = none)'),
-  ),
-  CONNECTION_TIMEOUT_SECONDS: Type.Optional(
-    Int(0, 3_600, 'an inactive connection is closed after this (default 120; 0 = never)'),
-  ),
-  TRUST_PROXY: Type.Optional(
-    Type.String({
-      pattern: '^(true|false|[0-9]+|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$',
-      description:
-        'proxies whose X-Forwarded-For names the client (rate limit by client IP): true, a hop count, or addresses/CIDRs (default false)',
-    }),
-  ),
-});
-export type Env = Static<typeof EnvSchema>;
-
-/** Variables whose value may instead be read from the file named by `<NAME>_FILE`. */
-export const SECRET_VARIABLES = [
-  'DATABASE_URL',
-  'DATABASE_MIGRATION_URL',
-  'DATABASE_REPLICA_URL',
-  'REDIS_URL',
-  'AMQP_URL',
-  'SMTP_URL',
-] as const;
+import { type Env, EnvSchema, SECRET_VARIABLES } from './env-schema.ts';
 
 export interface Config {
   port: number;
@@ -167,10 +28,13 @@ export interface Config {
     migrateOnStart: boolean;
     /** read replicas; empty = every read on the primary */
     replicaUrls: string[];
+    /** Beyond this lag a replica serves only reads that need nothing it lacks. */
+    replicaMaxLagSeconds: number;
     poolSize: number;
     /** named server-side prepared statements (only without a transaction-mode pooler) */
     preparedStatements: boolean;
-    embeddedPort: number;
+    /** undefined = the embedded start chooses (see infra/db/embedded-port.ts) */
+    embeddedPort: number | undefined;
   };
   /** undefined = in-process cache (per worker process) */
   redisUrl: string | undefined;
@@ -185,6 +49,19 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   retryBaseMs: number;
   workerMetricsPort: number;
+  /** Task events: history retention (undefined = kept forever) and the live stream. */
+  events: {
+    historyRetentionDays: number | undefined;
+    streamRetentionHours: number;
+    streamHeartbeatSeconds: number;
+    streamMaxQueuedBytes: number;
+  };
+  /** Scheduled background jobs (src/background/jobs/). */
+  jobs: {
+    /** Minutes after midnight UTC at which the daily digest goes out; undefined = no digest. */
+    digestMinuteOfDay: number | undefined;
+    leaseSeconds: number;
+  };
   /** without Redis: generations in PostgreSQL, or through the cluster primary (sole writer) */
   cacheGenerations: 'database' | 'cluster';
   oidc: {
@@ -209,6 +86,8 @@ export interface Config {
     /** Fastify `trustProxy`: which X-Forwarded-For hops to believe for the client IP */
     trustProxy: boolean | number | string[];
   };
+  /** Admission control per process (src/http/admission.ts); maxInFlight 0 = none. */
+  admission: { maxInFlight: number; queueLength: number; queueTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -253,12 +132,20 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   return converted as Env;
 }
 
+/** A comma-separated variable as a list: items trimmed, empty ones dropped; undefined when unset. */
 function listOf(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** `HH:MM` as minutes after midnight; `off` as undefined. */
+function minuteOfDay(value: string): number | undefined {
+  if (value === 'off') return undefined;
+  const [hours, minutes] = value.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
 }
 
 function trustProxyOf(value: string | undefined): boolean | number | string[] {
@@ -285,13 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: e.DATABASE_URL,
       migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
       migrateOnStart: e.MIGRATE_ON_START ?? true,
-      replicaUrls: (e.DATABASE_REPLICA_URL ?? '')
-        .split(',')
-        .map((url) => url.trim())
-        .filter(Boolean),
+      replicaUrls: listOf(e.DATABASE_REPLICA_URL) ?? [],
+      replicaMaxLagSeconds: e.REPLICA_MAX_LAG_SECONDS ?? 30,
       poolSize: e.DATABASE_POOL_SIZE ?? 10,
       preparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? false,
-      embeddedPort: e.EMBEDDED_DATABASE_PORT ?? 54329,
+      embeddedPort: e.EMBEDDED_DATABASE_PORT,
     },
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX ?? '',
@@ -301,6 +186,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'tasks@localhost' },
     retryBaseMs: e.WORKER_RETRY_BASE_MS ?? 5_000,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? 9464,
+    events: {
+      historyRetentionDays: e.HISTORY_RETENTION_DAYS,
+      streamRetentionHours: e.STREAM_RETENTION_HOURS ?? 24,
+      streamHeartbeatSeconds: e.STREAM_HEARTBEAT_SECONDS ?? 15,
+      streamMaxQueuedBytes: e.STREAM_MAX_QUEUED_BYTES ?? 1_048_576,
+    },
+    jobs: {
+      digestMinuteOfDay: minuteOfDay(e.DIGEST_SEND_AT ?? '07:00'),
+      leaseSeconds: e.JOB_LEASE_SECONDS ?? 60,
+    },
     oidc: {
       issuer: e.OIDC_ISSUER?.replace(/\/+$/, ''),
       audience: e.OIDC_AUDIENCE ?? 'tasks-api',
@@ -313,13 +208,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     http: {
       rateLimit: { max: e.RATE_LIMIT_MAX ?? 600, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS ?? 60 },
-      corsOrigins: (e.CORS_ORIGINS ?? '')
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
+      corsOrigins: listOf(e.CORS_ORIGINS) ?? [],
       requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS ?? 30,
       connectionTimeoutSeconds: e.CONNECTION_TIMEOUT_SECONDS ?? 120,
       trustProxy: trustProxyOf(e.TRUST_PROXY),
+    },
+    admission: {
+      maxInFlight: e.ADMISSION_MAX_IN_FLIGHT ?? 256,
+      queueLength: e.ADMISSION_QUEUE_LENGTH ?? 256,
+      queueTimeoutMs: e.ADMISSION_QUEUE_TIMEOUT_MS ?? 200,
     },
   };
 }

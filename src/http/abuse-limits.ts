@@ -1,8 +1,9 @@
 /**
  * Abuse limits and browser-facing headers, for every route:
  * - security headers for a JSON API (helmet): a CSP that allows nothing,
- *   except on the two HTML surfaces — the docs page (Swagger UI, which may
- *   talk to the identity provider) and the development identity provider;
+ *   except on the three HTML surfaces — the docs page (Swagger UI, which may
+ *   talk to the identity provider), the web app (its own files, the API and
+ *   the identity provider) and the development identity provider;
  * - CORS closed unless CORS_ORIGINS names origins;
  * - a per-caller rate limit (the verified token subject, else the client IP),
  *   counted in Redis when REDIS_URL is set so every instance shares it, 429
@@ -20,6 +21,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../errors/app-error.ts';
 import { createRedis } from '../infra/redis/redis-client.ts';
+import { isWebAppPath, webAppContentSecurityPolicy } from './web-app.ts';
 
 /** Routes a rate limit must never refuse: probes and the metrics scrape. */
 export const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -124,12 +126,14 @@ export const abuseLimitsPlugin = fp<AbuseLimitsOptions>(
       ...htmlHeaders,
       'content-security-policy': docsContentSecurityPolicy(config, issuer),
     };
+    const webAppHeaders = { ...apiHeaders, 'content-security-policy': webAppContentSecurityPolicy(issuer) };
     // The development provider's own pages (login form, redirects to clients): its own headers.
     const devIdentityProviderHeaders = without(htmlHeaders, 'content-security-policy');
     const devIdentityProvider = config.oidc.issuer === undefined;
     app.addHook('onRequest', (request, reply, done) => {
       const path = request.url.split('?')[0] ?? '';
       if (path === '/docs' || path.startsWith('/docs/')) reply.headers(docsHeaders);
+      else if (isWebAppPath(path)) reply.headers(webAppHeaders);
       else if (devIdentityProvider && path.startsWith('/realms/')) reply.headers(devIdentityProviderHeaders);
       else reply.headers(apiHeaders);
       done();

@@ -20,14 +20,17 @@ export const REDACTED_PATHS = [
 /**
  * The process's logger (the API's and the worker's): JSON lines to stdout,
  * and with LOG_DIR also to files rotated daily and at a size, the oldest
- * removed (pino-roll, in a worker thread). Stdout is buffered and written
- * asynchronously, a few KiB at a time: one synchronous write per line costs
- * about a third of a cached read's throughput (docs/performance.md). Both
- * are flushed on exit.
+ * removed (pino-roll, in a worker thread). Stdout is written asynchronously:
+ * a line goes out at once when no write is in flight, and the lines that
+ * come while one is are written together after it, so a busy server makes
+ * few writes (one synchronous write per line costs about a third of a cached
+ * read's throughput, docs/performance.md) and a quiet one shows each line as
+ * it happens (a minimum block size would hold a quiet server's lines, its
+ * DEVELOPMENT warning among them, until exit). Both are flushed on exit.
  */
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFiles'>, name: string) {
   const options = { name, level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const stdout = pino.destination({ dest: 1, sync: false });
   if (!config.logFiles) return pino(options, stdout);
   const { dir, maxSize, keep } = config.logFiles;
   // One file per process: the processes of one `npm start` never rotate each other's file.

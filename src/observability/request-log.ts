@@ -23,7 +23,8 @@ export class AccessLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
     const line = {
       method: request.method,
-      url: request.url,
+      // As received: a mounted handler (the development identity provider) rewrites `url` without its prefix.
+      url: request.originalUrl,
       statusCode: reply.statusCode,
       responseTime: reply.elapsedTime,
     };

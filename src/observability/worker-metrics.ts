@@ -4,9 +4,25 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Database } from '../infra/db/database.ts';
+import type { MessageOutcome } from '../background/transport.ts';
+import { withZeroSeries } from './zero-series.ts';
 
-export function createWorkerMetrics(db: Pick<Database, 'primary'>) {
+const MESSAGE_OUTCOMES: readonly MessageOutcome[] = [
+  'processed',
+  'retried',
+  'dead_lettered',
+  'duplicate',
+  'skipped',
+];
+
+/** What the backlog gauges read (background/outbox-backlog.repository.ts). */
+export interface OutboxBacklog {
+  pending(): Promise<number>;
+  /** Age of the oldest event not yet published, 0 when none. */
+  oldestPendingSeconds(): Promise<number>;
+}
+
+export function createWorkerMetrics(backlog: OutboxBacklog) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -16,23 +32,31 @@ export function createWorkerMetrics(db: Pick<Database, 'primary'>) {
       help: 'Events recorded in the outbox and not yet published (read at each scrape)',
       registers: [registry],
       async collect() {
-        const { rows } = await db.primary.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
-        );
-        this.set(rows[0]?.n ?? 0);
+        this.set(await backlog.pending());
+      },
+    }),
+    outboxOldestPending: new Gauge({
+      name: 'tasks_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest event not yet published, 0 when none (read at each scrape)',
+      registers: [registry],
+      async collect() {
+        this.set(await backlog.oldestPendingSeconds());
       },
     }),
     outboxPublished: new Counter({
       name: 'tasks_outbox_published_total',
-      help: 'Events published to RabbitMQ (confirmed) by this relay',
+      help: 'Events published to the transport (confirmed) by this relay',
       registers: [registry],
     }),
-    messages: new Counter({
-      name: 'tasks_worker_messages_total',
-      help: 'Task events handled, by outcome (processed, retried, dead_lettered, duplicate)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
+    messages: withZeroSeries(
+      new Counter({
+        name: 'tasks_worker_messages_total',
+        help: 'Task events handled, by outcome (processed, retried, dead_lettered, duplicate, skipped: a type no consumer takes)',
+        labelNames: ['outcome'] as const,
+        registers: [registry],
+      }),
+      MESSAGE_OUTCOMES.map((outcome) => [outcome]),
+    ),
     processingDuration: new Histogram({
       name: 'tasks_worker_processing_duration_seconds',
       help: 'Time to handle one task event, whatever its outcome',
@@ -43,7 +67,6 @@ export function createWorkerMetrics(db: Pick<Database, 'primary'>) {
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
-export type MessageOutcome = 'processed' | 'retried' | 'dead_lettered' | 'duplicate';
 
 /**
  * The worker's own small HTTP server: `GET /metrics` for Prometheus, and
