@@ -22,8 +22,29 @@ export interface WriteMark {
   writeLsn: Lsn | undefined;
 }
 
-export interface GenerationStore {
-  current(): Promise<WriteMark>;
-  /** Opens a new generation for a write committed at `writeLsn` (kept as the maximum seen). */
-  advance(writeLsn: Lsn): Promise<void>;
+/**
+ * The newest write, and the newest position one client (a token subject) has
+ * written or been shown: its reads may use any view that has that position
+ * (docs/read-path.md). undefined: nothing known of this client.
+ */
+export interface ClientMark extends WriteMark {
+  clientLsn: Lsn | undefined;
 }
+
+export interface GenerationStore {
+  current(client: string): Promise<ClientMark>;
+  /**
+   * Opens a new generation for a write committed at `writeLsn` (kept as the maximum seen),
+   * which `client` made: its position becomes at least `writeLsn` (no client: a write from
+   * outside the API, such as the seed).
+   */
+  advance(writeLsn: Lsn, client?: string): Promise<void>;
+  /** `client` was shown data up to `lsn`: its reads never go back before it. */
+  recordSeen(client: string, lsn: Lsn): Promise<void>;
+}
+
+/**
+ * How long a client's position is kept: past it, every replica that may serve
+ * (within REPLICA_MAX_LAG_SECONDS, at most an hour) has replayed it.
+ */
+export const CLIENT_POSITION_TTL_SECONDS = 2 * 3600;

@@ -9,7 +9,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { type Lsn, lsnFromHex, lsnToHex } from '../db/lsn.ts';
-import type { GenerationStore, WriteMark } from './cache-store.ts';
+import type { ClientMark, GenerationStore, WriteMark } from './cache-store.ts';
 
 const TOPIC = 'tasks:cache-generation';
 /** A worker that has not applied a new generation by then is stuck: the write then counts as unsettled. */
@@ -28,13 +28,26 @@ type Notice =
 const isOurs = (message: unknown): message is Request & Notice =>
   typeof message === 'object' && message !== null && (message as { topic?: unknown }).topic === TOPIC;
 
-/** In the cluster primary: owns the mark, and answers an advance once every registered worker applied it. */
-export function coordinateCacheGenerations(): void {
+/**
+ * In the cluster primary: owns the mark, and answers an advance once every
+ * registered worker applied it. `advance` opens a generation for a write
+ * made elsewhere (an outside write: nobody waits for it).
+ */
+export function coordinateCacheGenerations(): { advance(writeLsn: Lsn): void } {
   let generation = 1;
   let writeLsn: Lsn = 0n;
   let seq = 0;
   const registered = new Set<number>();
   const pending = new Map<number, { waiting: Set<number>; writer: Worker; id: number }>();
+  /** Opens a generation and sends it to every worker; `writer` is answered once all applied it. */
+  const open = (lsn: Lsn, writer?: { worker: Worker; id: number }) => {
+    generation += 1;
+    seq += 1;
+    if (lsn > writeLsn) writeLsn = lsn;
+    if (writer) pending.set(seq, { waiting: new Set(registered), writer: writer.worker, id: writer.id });
+    const notice = markNotice(seq);
+    for (const id of registered) cluster.workers?.[id]?.send(notice);
+  };
   const markNotice = (forSeq: number): Notice => ({
     topic: TOPIC,
     kind: 'mark',
@@ -61,13 +74,7 @@ export function coordinateCacheGenerations(): void {
       registered.add(worker.id);
       worker.send(markNotice(0));
     } else if (request.kind === 'advance') {
-      generation += 1;
-      seq += 1;
-      const lsn = lsnFromHex(request.lsn);
-      if (lsn > writeLsn) writeLsn = lsn;
-      pending.set(seq, { waiting: new Set(registered), writer: worker, id: request.id });
-      const notice = markNotice(seq);
-      for (const id of registered) cluster.workers?.[id]?.send(notice);
+      open(lsnFromHex(request.lsn), { worker, id: request.id });
     } else {
       settle(worker.id, [request.seq]);
     }
@@ -77,6 +84,7 @@ export function coordinateCacheGenerations(): void {
     registered.delete(worker.id);
     settle(worker.id, [...pending.keys()]);
   });
+  return { advance: (lsn) => open(lsn) };
 }
 
 /** In a worker process: the mark held in memory, kept current by the primary. */
@@ -85,6 +93,8 @@ export class ClusterGenerationStore implements GenerationStore {
   private readonly known: Promise<void>;
   private nextId = 0;
   private readonly waiting = new Map<number, () => void>();
+  /** The advance the writes of this turn of the event loop share, not sent yet. */
+  private batch: { lsn: Lsn; applied: Promise<void> } | undefined;
 
   constructor() {
     if (!process.send) throw new Error('ClusterGenerationStore runs only in a cluster worker process');
@@ -106,12 +116,40 @@ export class ClusterGenerationStore implements GenerationStore {
     this.send({ topic: TOPIC, kind: 'hello' });
   }
 
-  async current(): Promise<WriteMark> {
+  /**
+   * Every client counts as having seen the newest write: the embedded start this store is
+   * for has no replica, so no read is sent elsewhere by it (docs/read-path.md).
+   */
+  async current(): Promise<ClientMark> {
     await this.known;
-    return this.mark;
+    return { ...this.mark, clientLsn: this.mark.writeLsn };
   }
 
+  async recordSeen(): Promise<void> {}
+
+  /**
+   * The writes that commit in one turn of the event loop (a batch of creates
+   * ends in the same turn) share one new generation, opened at the newest of
+   * their positions once the turn is over: one exchange with the primary
+   * instead of one per write (each is a message to the primary, one to and
+   * from every worker, and the answer). Every one of them committed before
+   * the generation opens, as each alone required.
+   */
   advance(writeLsn: Lsn): Promise<void> {
+    if (this.batch) {
+      if (writeLsn > this.batch.lsn) this.batch.lsn = writeLsn;
+      return this.batch.applied;
+    }
+    const batch: { lsn: Lsn; applied: Promise<void> } = { lsn: writeLsn, applied: Promise.resolve() };
+    batch.applied = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.batch = undefined;
+      return this.openGeneration(batch.lsn);
+    });
+    this.batch = batch;
+    return batch.applied;
+  }
+
+  private openGeneration(writeLsn: Lsn): Promise<void> {
     this.nextId += 1;
     const id = this.nextId;
     return new Promise<void>((resolve, reject) => {

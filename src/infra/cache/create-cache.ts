@@ -5,6 +5,7 @@ import { createRedis } from '../redis/redis-client.ts';
 import type { CacheStore, GenerationStore } from './cache-store.ts';
 import { ClusterGenerationStore } from './cluster-generation-store.ts';
 import { MemoryCacheStore, MemoryGenerationStore } from './memory-cache-store.ts';
+import { listenForOutsideWrites } from './outside-writes.ts';
 import { PostgresGenerationStore } from './postgres-generation-store.ts';
 import { RedisCacheStore } from './redis-cache-store.ts';
 
@@ -22,20 +23,42 @@ export interface CacheStores {
  * (CACHE_GENERATIONS=cluster, set by the embedded start), through the cluster
  * primary, which costs reads nothing.
  */
-export function createCacheStores(config: Config, primary: pg.Pool): CacheStores {
+export function createCacheStores(
+  config: Config,
+  primary: pg.Pool,
+  onListenError: (error: Error) => void = () => {},
+): CacheStores {
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl, 'tasks-cache', { keyPrefix: config.redisKeyPrefix });
     const store = new RedisCacheStore(redis);
     return { cache: store, generations: store, close: async () => void redis.disconnect() };
   }
+  if (config.cacheGenerations === 'database') {
+    return {
+      cache: new MemoryCacheStore(),
+      generations: new PostgresGenerationStore(primary),
+      close: async () => {},
+    };
+  }
+  if (cluster.isWorker) {
+    return {
+      cache: new MemoryCacheStore(),
+      generations: new ClusterGenerationStore(),
+      close: async () => {},
+    };
+  }
+  // The one process of a start with WEB_CONCURRENCY=1 keeps the generation: it hears of outside writes itself.
+  const generations = new MemoryGenerationStore();
+  const listening = config.database.url
+    ? listenForOutsideWrites(config.database.url, (lsn) => void generations.advance(lsn), onListenError)
+    : undefined;
+  listening?.catch(onListenError);
   return {
     cache: new MemoryCacheStore(),
-    generations: localGenerations(config, primary),
-    close: async () => {},
+    generations,
+    close: async () => {
+      const stop = await listening?.catch(() => undefined);
+      await stop?.();
+    },
   };
-}
-
-function localGenerations(config: Config, primary: pg.Pool): GenerationStore {
-  if (config.cacheGenerations === 'database') return new PostgresGenerationStore(primary);
-  return cluster.isWorker ? new ClusterGenerationStore() : new MemoryGenerationStore();
 }

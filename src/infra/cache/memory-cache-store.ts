@@ -1,6 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import type { Lsn } from '../db/lsn.ts';
-import type { CacheStore, GenerationStore, WriteMark } from './cache-store.ts';
+import {
+  type CacheStore,
+  CLIENT_POSITION_TTL_SECONDS,
+  type ClientMark,
+  type GenerationStore,
+  type WriteMark,
+} from './cache-store.ts';
 
 /** In-process LRU, per worker process: the embedded default when no REDIS_URL is set. */
 export class MemoryCacheStore implements CacheStore {
@@ -20,17 +26,29 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-/** The generation of a single process that is the only writer of its database (embedded, one process). */
+/**
+ * The generation of a single process that is the only writer of its database
+ * (embedded, one process), and its clients' positions, in memory.
+ */
 export class MemoryGenerationStore implements GenerationStore {
   private mark: WriteMark = { generation: 1, writeLsn: 0n };
+  private readonly clients = new LRUCache<string, Lsn>({
+    max: 100_000,
+    ttl: CLIENT_POSITION_TTL_SECONDS * 1000,
+  });
 
-  async current() {
-    return this.mark;
+  async current(client: string): Promise<ClientMark> {
+    return { ...this.mark, clientLsn: this.clients.get(client) };
   }
 
-  async advance(writeLsn: Lsn) {
-    const newest =
-      this.mark.writeLsn !== undefined && this.mark.writeLsn > writeLsn ? this.mark.writeLsn : writeLsn;
-    this.mark = { generation: this.mark.generation + 1, writeLsn: newest };
+  async advance(writeLsn: Lsn, client?: string) {
+    this.mark = { generation: this.mark.generation + 1, writeLsn: maxLsn(this.mark.writeLsn, writeLsn) };
+    if (client !== undefined) await this.recordSeen(client, writeLsn);
+  }
+
+  async recordSeen(client: string, lsn: Lsn) {
+    this.clients.set(client, maxLsn(this.clients.get(client), lsn));
   }
 }
+
+const maxLsn = (known: Lsn | undefined, lsn: Lsn) => (known !== undefined && known > lsn ? known : lsn);

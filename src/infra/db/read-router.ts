@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { type Lsn, parseLsn } from './lsn.ts';
 import { usePreparedStatements } from './prepared-statements.ts';
+import { PrimaryPositions, type ReplicaLag } from './replica-lag.ts';
 
 export type ReadSource = 'replica' | 'primary';
 
@@ -15,7 +16,13 @@ interface Replica {
   pool: pg.Pool;
   healthy: boolean;
   replayedLsn: Lsn;
-  lagSeconds: number | undefined;
+  lag: ReplicaLag | undefined;
+}
+
+export interface ReplicaState {
+  healthy: boolean;
+  /** Behind the primary, from WAL positions (undefined until both were read once). */
+  lag: ReplicaLag | undefined;
 }
 
 export interface ReadRouterOptions {
@@ -23,7 +30,9 @@ export interface ReadRouterOptions {
   poolSize: number;
   preparedStatements?: boolean;
   pollIntervalMs?: number;
-  onReplicaState?: (replica: string, state: { healthy: boolean; lagSeconds: number | undefined }) => void;
+  /** A replica further behind serves only reads it has caught up with (default 30 s). */
+  maxLagSeconds?: number;
+  onReplicaState?: (replica: string, state: ReplicaState) => void;
 }
 
 export interface ReadChoice {
@@ -37,6 +46,7 @@ export class ReadRouter {
   private readonly replicas: Replica[];
   private readonly timer: NodeJS.Timeout | undefined;
   private next = 0;
+  private readonly primaryPositions = new PrimaryPositions();
 
   constructor(
     private readonly primary: pg.Pool,
@@ -51,7 +61,7 @@ export class ReadRouter {
       });
       pool.on('error', () => {});
       if (options.preparedStatements) usePreparedStatements(pool);
-      return { name: `replica-${index + 1}`, pool, healthy: false, replayedLsn: 0n, lagSeconds: undefined };
+      return { name: `replica-${index + 1}`, pool, healthy: false, replayedLsn: 0n, lag: undefined };
     });
     if (this.replicas.length > 0) {
       this.timer = setInterval(() => void this.pollAll(), options.pollIntervalMs ?? 200);
@@ -66,6 +76,19 @@ export class ReadRouter {
       ['primary', this.primary],
       ...this.replicas.map((replica) => [replica.name, replica.pool] as const),
     ]);
+  }
+
+  /**
+   * The newest position a replica within the lag bound has replayed: reads that need nothing
+   * newer may run there (undefined: no such replica, e.g. all down or too far behind).
+   */
+  replayedWithinBound(): Lsn | undefined {
+    const bound = this.options.maxLagSeconds ?? 30;
+    let newest: Lsn | undefined;
+    for (const replica of this.replicas)
+      if (replica.healthy && replica.lag !== undefined && replica.lag.seconds <= bound)
+        if (newest === undefined || replica.replayedLsn > newest) newest = replica.replayedLsn;
+    return newest;
   }
 
   /** A replica that has replayed `requiredLsn` (round robin), else the primary. */
@@ -89,28 +112,40 @@ export class ReadRouter {
 
   private markDown(replica: Replica) {
     replica.healthy = false;
-    this.options.onReplicaState?.(replica.name, { healthy: false, lagSeconds: replica.lagSeconds });
+    this.options.onReplicaState?.(replica.name, { healthy: false, lag: replica.lag });
   }
 
+  /** The primary's WAL position first, then each replica's replay position against it. */
   private async pollAll(): Promise<void> {
+    try {
+      const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      if (rows[0]) this.primaryPositions.observe(parseLsn(rows[0].lsn), Date.now());
+    } catch {
+      // The primary down: lag is measured against the last position seen.
+    }
     await Promise.all(this.replicas.map((replica) => this.poll(replica)));
+    // Positions every replica has replayed are no longer needed (a replica down keeps them, up to a bound).
+    if (this.replicas.every((replica) => replica.healthy)) {
+      let oldest = this.replicas[0]?.replayedLsn ?? 0n;
+      for (const replica of this.replicas) if (replica.replayedLsn < oldest) oldest = replica.replayedLsn;
+      this.primaryPositions.forgetUpTo(oldest);
+    }
   }
 
   private async poll(replica: Replica): Promise<void> {
     try {
-      const { rows } = await replica.pool.query<{ lsn: string | null; lag: number | null }>(
-        `SELECT pg_last_wal_replay_lsn()::text AS lsn,
-                extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS lag`,
+      const { rows } = await replica.pool.query<{ lsn: string | null }>(
+        'SELECT pg_last_wal_replay_lsn()::text AS lsn',
       );
       const row = rows[0];
       // A server that is not in recovery has no replay position: it is not a replica.
       if (!row?.lsn) throw new Error(`${replica.name} is not a streaming replica`);
       replica.replayedLsn = parseLsn(row.lsn);
-      replica.lagSeconds = row.lag ?? undefined;
+      replica.lag = this.primaryPositions.lagOf(replica.replayedLsn, Date.now());
       replica.healthy = true;
     } catch {
       replica.healthy = false;
     }
-    this.options.onReplicaState?.(replica.name, { healthy: replica.healthy, lagSeconds: replica.lagSeconds });
+    this.options.onReplicaState?.(replica.name, { healthy: replica.healthy, lag: replica.lag });
   }
 }

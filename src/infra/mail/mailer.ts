@@ -13,6 +13,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** The same content as HTML (values escaped by whoever renders it). */
+  html?: string;
 }
 
 export interface Mailer {

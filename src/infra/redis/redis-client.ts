@@ -5,7 +5,15 @@
  * the database instead of hanging; ioredis keeps reconnecting in the
  * background and the cache is used again when Redis returns.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
+
+/**
+ * ioredis is loaded on the first connection, not with this module: every
+ * process imports the Redis-backed stores, most (the embedded start's) never
+ * connect, and the library costs about 20 MB of memory in each.
+ */
+const loadIoredis = () => createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 
 const FAIL_FAST: RedisOptions = {
   enableOfflineQueue: false,
@@ -16,7 +24,12 @@ const FAIL_FAST: RedisOptions = {
 };
 
 export function createRedis(url: string, connectionName: string, overrides: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { ...FAIL_FAST, connectionName, lazyConnect: false, ...overrides });
+  const redis = new (loadIoredis().Redis)(url, {
+    ...FAIL_FAST,
+    connectionName,
+    lazyConnect: false,
+    ...overrides,
+  });
   // Errors surface on the commands that fail; an unhandled 'error' event must not crash the process.
   redis.on('error', () => {});
   return redis;

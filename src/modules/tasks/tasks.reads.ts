@@ -10,12 +10,14 @@
  */
 import DataLoader from 'dataloader';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CacheStore, GenerationStore, WriteMark } from '../../infra/cache/cache-store.ts';
+import type { CacheStore, ClientMark, GenerationStore } from '../../infra/cache/cache-store.ts';
+import { ObservedGenerations, type ReadView, viewFor } from '../../infra/cache/read-views.ts';
 import type { Queryable } from '../../infra/db/database.ts';
 import type { Lsn } from '../../infra/db/lsn.ts';
 import type { ReadRouter } from '../../infra/db/read-router.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import { encodeCursor } from './tasks.cursor.ts';
+import { encodeCursor, positionAfter } from './tasks.cursor.ts';
+import { listTaskPages } from './tasks.listing-sql.ts';
 import { type ListingQuery, listingKey } from './tasks.query.ts';
 import * as repository from './tasks.repository.ts';
 import type { Task, TaskPage } from './tasks.schemas.ts';
@@ -45,6 +47,9 @@ export interface TaskReadsOptions {
 
 const CACHE_ERROR_LOG_INTERVAL_MS = 30_000;
 
+/** A read's generation and position; no position (the newest write's is unknown): the primary. */
+type Route = Omit<ReadView, 'requiredLsn' | 'reason'> & Partial<Pick<ReadView, 'requiredLsn' | 'reason'>>;
+
 interface DatabaseLoaders {
   tasks: DataLoader<string, Task | null>;
   /** The rows of each listing's page. */
@@ -54,13 +59,9 @@ interface DatabaseLoaders {
 export function pageOf(rows: Task[], listing: ListingQuery): TaskPage {
   const items = rows.slice(0, listing.limit);
   const last = items.at(-1);
-  const key = listing.sort.endsWith('updated_at') ? 'updated_at' : 'created_at';
   return {
     items,
-    next_cursor:
-      rows.length > listing.limit && last
-        ? encodeCursor({ sort: listing.sort, key: last[key], id: last.id })
-        : null,
+    next_cursor: rows.length > listing.limit && last ? encodeCursor(positionAfter(listing.sort, last)) : null,
   };
 }
 
@@ -80,18 +81,23 @@ export class TaskReads {
   private settledUpTo = 0;
   private failedUpTo = 0;
   private newestCommitLsn: Lsn = 0n;
+  private readonly unrecordedClients = new Set<string>();
+  private readonly observed = new ObservedGenerations();
   private lastCacheErrorLog = 0;
 
   constructor(private readonly options: TaskReadsOptions) {}
 
-  page(listing: ListingQuery): Promise<CachedJson> {
-    return this.read('listing', listingKey(listing), async (db) =>
+  /** A page for `client` (the caller's token subject: whose writes it must show). */
+  page(listing: ListingQuery, client: string): Promise<CachedJson> {
+    return this.read('listing', listingKey(listing), client, async (db) =>
       pageOf(await this.loadersOf(db).pages.load(listing), listing),
     );
   }
 
-  async task(id: string): Promise<Cached<Task | null>> {
-    const { json, cache } = await this.read('task', `task=${id}`, (db) => this.loadersOf(db).tasks.load(id));
+  async task(id: string, client: string): Promise<Cached<Task | null>> {
+    const { json, cache } = await this.read('task', `task=${id}`, client, (db) =>
+      this.loadersOf(db).tasks.load(id),
+    );
     return { value: JSON.parse(json) as Task | null, cache };
   }
 
@@ -119,7 +125,7 @@ export class TaskReads {
         // A page is up to 101 rows: a batch stays a few thousand rows at most.
         pages: new DataLoader(
           async (listings: readonly ListingQuery[]) =>
-            (await Promise.allSettled(repository.listTaskPages(db, listings))).map((page) =>
+            (await Promise.allSettled(listTaskPages(db, listings))).map((page) =>
               page.status === 'fulfilled' ? page.value : (page.reason as Error),
             ),
           { ...batching, maxBatchSize: 32 },
@@ -131,88 +137,121 @@ export class TaskReads {
   }
 
   /**
-   * After a committed write: open a new generation at the write's commit
-   * position. Never fails the write, which is committed already.
+   * After a committed write by `client`: open a new generation at the write's commit
+   * position, which becomes the client's own. Never fails the write, which is committed already.
    */
-  async recordWrite(commitLsn: Lsn): Promise<void> {
+  async recordWrite(commitLsn: Lsn, client: string): Promise<void> {
     if (commitLsn > this.newestCommitLsn) this.newestCommitLsn = commitLsn;
-    await this.settleWrites();
+    await this.settleWrites(client);
   }
 
   /** Opens a generation at the newest commit position this process has seen. */
-  private async settleWrites(): Promise<boolean> {
+  private async settleWrites(client?: string): Promise<boolean> {
     this.attempts += 1;
     const attempt = this.attempts;
     try {
-      await this.options.generations.advance(this.newestCommitLsn);
+      await this.options.generations.advance(this.newestCommitLsn, client);
+      // Writers whose generation failed to open get their position now.
+      for (const unrecorded of this.unrecordedClients) {
+        await this.options.generations.recordSeen(unrecorded, this.newestCommitLsn);
+        this.unrecordedClients.delete(unrecorded);
+      }
       this.settledUpTo = Math.max(this.settledUpTo, attempt);
     } catch (error) {
+      if (client !== undefined) this.unrecordedClients.add(client);
       this.failedUpTo = Math.max(this.failedUpTo, attempt);
       this.cacheFailed('generation', error);
     }
     return this.settledUpTo >= this.failedUpTo;
   }
 
-  /** The current write mark, or undefined when the cache cannot be trusted (down, or a write unrecorded). */
-  private async writeMark(): Promise<WriteMark | undefined> {
+  /** The current marks, or undefined when the cache cannot be trusted (down, or a write unrecorded). */
+  private async writeMark(client: string): Promise<ClientMark | undefined> {
     const unsettled = this.settledUpTo < this.failedUpTo;
     if (unsettled && !(await this.settleWrites())) return undefined;
     try {
-      return await this.options.generations.current();
+      const mark = await this.options.generations.current(client);
+      this.observed.observe(mark);
+      return mark;
     } catch (error) {
       this.cacheFailed('generation', error);
       return undefined;
     }
   }
 
+  /** Where `client`'s read goes: read-views.ts; an unknown write position means the primary. */
+  private routeOf(mark: ClientMark): Route {
+    const { writeLsn } = mark;
+    if (writeLsn === undefined) return { generation: mark.generation, requiredLsn: undefined };
+    return viewFor({ ...mark, writeLsn }, this.options.router.replayedWithinBound(), this.observed);
+  }
+
   private async read<T>(
     kind: string,
     key: string,
+    client: string,
     query: (db: Queryable) => Promise<T>,
   ): Promise<CachedJson> {
     const { cache, metrics } = this.options;
-    const mark = await this.writeMark();
-    if (this.options.ttlSeconds === 0) {
-      // Caching off (CACHE_TTL_SECONDS=0): every read from the database, still routed by the write mark.
+    const mark = await this.writeMark(client);
+    const route = mark ? this.routeOf(mark) : undefined;
+    if (!mark || !route || this.options.ttlSeconds === 0) {
+      // Cache untrusted, or off (CACHE_TTL_SECONDS=0): from the database, still routed per client.
       metrics.cacheRequests.labels(kind, 'bypass').inc();
-      return { json: JSON.stringify(await this.fromDatabase(query, mark?.writeLsn)), cache: 'bypass' };
+      const json = JSON.stringify(await this.fromDatabase(query, route));
+      if (mark && route) await this.rememberShown(client, mark, route);
+      return { json, cache: 'bypass' };
     }
-    if (!mark) {
-      metrics.cacheRequests.labels(kind, 'bypass').inc();
-      return { json: JSON.stringify(await this.fromDatabase(query, undefined)), cache: 'bypass' };
-    }
-    const cacheKey = `tasks:g=${mark.generation}:${key}`;
+    const cacheKey = `tasks:g=${route.generation}:${key}`;
     const cached = await cache.get(cacheKey).catch((error: unknown) => this.cacheFailed(kind, error));
+    let served: CachedJson;
     if (cached !== undefined) {
       metrics.cacheRequests.labels(kind, 'hit').inc();
-      return { json: cached, cache: 'hit' };
+      served = { json: cached, cache: 'hit' };
+    } else {
+      metrics.cacheRequests.labels(kind, 'miss').inc();
+      let shared = this.inFlight.get(cacheKey);
+      if (!shared) {
+        shared = this.fill(cacheKey, route, query).finally(() => this.inFlight.delete(cacheKey));
+        this.inFlight.set(cacheKey, shared);
+      }
+      served = { json: await shared, cache: 'miss' };
     }
-    metrics.cacheRequests.labels(kind, 'miss').inc();
-    let shared = this.inFlight.get(cacheKey);
-    if (!shared) {
-      shared = this.fill(cacheKey, mark, query).finally(() => this.inFlight.delete(cacheKey));
-      this.inFlight.set(cacheKey, shared);
-    }
-    return { json: await shared, cache: 'miss' };
+    await this.rememberShown(client, mark, route);
+    return served;
   }
 
-  private async fill<T>(cacheKey: string, mark: WriteMark, query: (db: Queryable) => Promise<T>) {
-    const serialized = JSON.stringify(await this.fromDatabase(query, mark.writeLsn));
+  /**
+   * A client shown the current generation while the replicas lack it must not be sent back to
+   * them before they have it: its position becomes that generation's.
+   */
+  private async rememberShown(client: string, mark: ClientMark, route: Route): Promise<void> {
+    const shown = mark.writeLsn;
+    if (route.reason !== 'behind' || shown === undefined || (mark.clientLsn ?? 0n) >= shown) return;
+    await this.options.generations
+      .recordSeen(client, shown)
+      .catch((error: unknown) => this.cacheFailed('generation', error));
+  }
+
+  private async fill<T>(cacheKey: string, route: Route, query: (db: Queryable) => Promise<T>) {
+    const serialized = JSON.stringify(await this.fromDatabase(query, route));
     await this.options.cache
       .set(cacheKey, serialized, this.options.ttlSeconds)
       .catch((error: unknown) => this.cacheFailed('fill', error));
     return serialized;
   }
 
-  /** On a replica that has replayed `requiredLsn` if there is one, else on the primary. */
-  private async fromDatabase<T>(query: (db: Queryable) => Promise<T>, requiredLsn: Lsn | undefined) {
-    const choice = this.options.router.choose(requiredLsn);
+  /** On a replica that has replayed the route's position if there is one, else on the primary. */
+  private async fromDatabase<T>(query: (db: Queryable) => Promise<T>, route: Route | undefined) {
+    const choice = this.options.router.choose(route?.requiredLsn);
     const reason =
-      requiredLsn === undefined
+      route?.requiredLsn === undefined
         ? 'unknown_position'
-        : choice.source === 'replica'
-          ? 'caught_up'
-          : 'behind_or_down';
+        : choice.source === 'primary'
+          ? 'behind_or_down'
+          : route.reason === 'replica_view'
+            ? 'replica_view'
+            : 'caught_up';
     this.options.metrics.dbReads.labels(choice.source, reason).inc();
     if (choice.source === 'primary') return query(choice.pool);
     try {

@@ -3,6 +3,7 @@
  * delegate to the service, set the contract's headers.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../../auth/principal.ts';
 import { problemResponses } from '../../errors/problem.schema.ts';
@@ -13,13 +14,14 @@ import {
   CreateTaskHeadersSchema,
   IfMatchHeaderSchema,
   IfNoneMatchHeaderSchema,
+  type ListTasksQuery,
   ListTasksQuerySchema,
   PatchTaskBodySchema,
   ReplaceTaskBodySchema,
   type Task,
   TaskParamsSchema,
 } from './tasks.schemas.ts';
-import type { TasksService } from './tasks.service.ts';
+import type { TasksService, WriteContext } from './tasks.service.ts';
 
 const TaskResponse = (description: string) => ({
   description,
@@ -30,12 +32,13 @@ const ETAG_HEADER = {
   type: 'string',
   maxLength: 16,
   pattern: '^"[0-9]+"$',
+  examples: ['"3"'],
   description: 'The task version, "<version>".',
 };
-const security = [{ oidc: [] }];
-const tags = ['tasks'];
-const AUTH_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'DEPENDENCY_UNAVAILABLE'] as const;
-const BODY_ERRORS = [
+export const security = [{ oidc: [] }];
+export const tags = ['tasks'];
+export const AUTH_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'DEPENDENCY_UNAVAILABLE'] as const;
+export const BODY_ERRORS = [
   'MALFORMED_REQUEST',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -69,7 +72,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const { json, cache } = await service.list(normalizeListQuery(request.query, request.principal));
+      // Ajv's useDefaults has filled in skip, limit and sort (optional for the client, never absent here).
+      const query = request.query as ListTasksQuery;
+      const { json, cache } = await service.list(
+        request.principal,
+        normalizeListQuery(query, request.principal),
+      );
       // Already-serialized JSON (what the cache holds) is sent as is: no parse and re-serialize on a hit.
       return reply
         .header('x-cache', cache)
@@ -100,7 +108,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     async (request, reply) => {
       const { value: task, cache } = await service.get(request.principal, request.params.id);
       reply.headers({ ...withEtag(task), 'x-cache': cache });
-      if (matchesIfNoneMatch(request.headers['if-none-match'], task)) return reply.code(304).send(null);
+      // No payload at all (the typed reply asks for the schema's null): `null` would be
+      // serialized, and its Content-Type and Content-Length (4) sent with the 304.
+      if (matchesIfNoneMatch(request.headers['if-none-match'], task)) {
+        return (reply.code(304) as FastifyReply).send();
+      }
       return task;
     },
   );
@@ -166,7 +178,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     summary: string,
     description: string,
     body: typeof ReplaceTaskBodySchema | typeof PatchTaskBodySchema,
-    change: (principal: Principal, id: string, body: never, ifMatch?: string) => Promise<Task>,
+    consumes: string[],
+    change: (principal: Principal, id: string, body: never, write: WriteContext) => Promise<Task>,
   ) =>
     app.route({
       method,
@@ -178,6 +191,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         description: `${description} With \`If-Match\`, 412 if the task changed since it was read.`,
         ...conditionalWrite,
         body,
+        consumes,
         response: {
           200: TaskResponse('The task as stored'),
           ...problemResponses('TASK_NOT_FOUND', 'PRECONDITION_FAILED', ...BODY_ERRORS, ...AUTH_ERRORS),
@@ -185,7 +199,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
       handler: async (request, reply) => {
         const { id } = request.params as { id: string };
-        const task = await change(request.principal, id, request.body as never, request.headers['if-match']);
+        const task = await change(request.principal, id, request.body as never, {
+          requestId: request.id,
+          ifMatch: request.headers['if-match'],
+        });
         reply.headers(withEtag(task));
         return task;
       },
@@ -197,7 +214,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     'Replace a task',
     'Replaces title, description and status (an omitted optional field returns to its default).',
     ReplaceTaskBodySchema,
-    (principal, id, body, ifMatch) => service.replace(principal, id, body, ifMatch),
+    ['application/json'],
+    (principal, id, body, write) => service.replace(principal, id, body, write),
   );
   changeRoute(
     'PATCH',
@@ -205,7 +223,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     'Change some fields of a task',
     'JSON merge patch (RFC 7396; `application/merge-patch+json` or `application/json`) of the writable fields.',
     PatchTaskBodySchema,
-    (principal, id, body, ifMatch) => service.patch(principal, id, body, ifMatch),
+    ['application/merge-patch+json', 'application/json'],
+    (principal, id, body, write) => service.patch(principal, id, body, write),
   );
 
   app.delete(
@@ -224,7 +243,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      await service.delete(request.principal, request.params.id, request.headers['if-match']);
+      await service.delete(request.principal, request.params.id, {
+        requestId: request.id,
+        ifMatch: request.headers['if-match'],
+      });
       return reply.code(204).send(null);
     },
   );

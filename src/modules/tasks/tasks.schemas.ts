@@ -11,29 +11,85 @@ export const TaskStatusSchema = Type.Enum(TaskStatuses, {
 });
 export type TaskStatus = Static<typeof TaskStatusSchema>;
 
+/** In rising order: a priority's position here is its rank, which sorting by priority follows. */
+export const TaskPriorities = ['none', 'low', 'medium', 'high', 'urgent'] as const;
+export const TaskPrioritySchema = Type.Enum(TaskPriorities, {
+  description: 'How pressing the task is; `none` by default. Sorted by rank, none < low < … < urgent.',
+});
+export type TaskPriority = Static<typeof TaskPrioritySchema>;
+
+export const TITLE_MAX_CHARACTERS = 200;
+export const MAX_LABELS = 20;
+export const LABEL_MAX_CHARACTERS = 50;
+/** A label as the `label` filter names it: 1–50 characters as sent, no comma. */
+const FILTER_LABEL = `[^,\\u0000\\uD800-\\uDFFF]{1,${LABEL_MAX_CHARACTERS}}`;
+/** Shorter search text has no trigram to look up: the search would read every task. */
+export const MIN_SEARCH_CHARACTERS = 3;
+
 /**
  * Text PostgreSQL can store as sent: no NUL character (it would fail the
  * statement) and no unpaired UTF-16 surrogate (it would be silently replaced
  * by U+FFFD). Such input is a 422, never a 500 or a changed value.
  */
 const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+const STORABLE = {
+  pattern: STORABLE_TEXT,
+  // What a 422 says (ajv-errors) instead of the pattern itself.
+  errorMessage: { pattern: 'must not contain a NUL character or an unpaired UTF-16 surrogate' },
+};
+/** A label as the `label` filter can name it: storable text without a comma. */
+const LABEL = {
+  pattern: '^[^,\\u0000\\uD800-\\uDFFF]*$',
+  errorMessage: {
+    pattern: 'must not contain a comma, a NUL character or an unpaired UTF-16 surrogate',
+  },
+};
+/** Search text: blank (no search), or at least 3 characters once surrounding white space is removed. */
+const SEARCH_TEXT = {
+  pattern: `^\\s*(?:[^\\s\\u0000\\uD800-\\uDFFF][^\\u0000\\uD800-\\uDFFF]{${MIN_SEARCH_CHARACTERS - 2},}[^\\s\\u0000\\uD800-\\uDFFF])?\\s*$`,
+  errorMessage: {
+    pattern:
+      `must be blank (no search) or at least ${MIN_SEARCH_CHARACTERS} characters after trimming, ` +
+      'without a NUL character or an unpaired UTF-16 surrogate',
+  },
+};
 
 const TitleSchema = Type.String({
-  pattern: STORABLE_TEXT,
+  ...STORABLE,
   minLength: 1,
-  maxLength: 10_000,
-  description: 'Required; 1–200 characters after trimming (surrounding white space is removed); not blank.',
+  maxLength: TITLE_MAX_CHARACTERS,
+  examples: ['Write the quarterly report'],
+  description:
+    `1–${TITLE_MAX_CHARACTERS} characters (code points) as sent, not blank; ` +
+    'stored without its surrounding white space.',
 });
-const DescriptionSchema = Type.Union(
-  [Type.String({ maxLength: 10_000, pattern: STORABLE_TEXT }), Type.Null()],
-  {
-    description: 'At most 10,000 characters; null when there is none.',
-  },
-);
+const DescriptionSchema = Type.Union([Type.String({ maxLength: 10_000, ...STORABLE }), Type.Null()], {
+  examples: ['Figures from the finance export; send to Dana by Friday.'],
+  description: 'At most 10,000 characters; null when there is none.',
+});
+/** Every instant the database stores (years 1–9999), RFC 3339 with a time zone. */
+const DueAtSchema = Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], {
+  description: 'When the task is due: RFC 3339 (stored and shown in UTC, to the millisecond), or null.',
+});
+/** One label as a write gives it. */
+export const LabelSchema = Type.String({
+  minLength: 1,
+  maxLength: LABEL_MAX_CHARACTERS,
+  ...LABEL,
+  examples: ['finance'],
+});
+const LabelsSchema = Type.Array(LabelSchema, {
+  maxItems: MAX_LABELS,
+  description:
+    `A set of at most ${MAX_LABELS} labels, each 1–${LABEL_MAX_CHARACTERS} characters as sent, not blank, ` +
+    'without a comma (the `label` filter separates labels by commas); unique regardless of case. ' +
+    'Stored without surrounding white space; matched case-insensitively.',
+});
 const OwnerIdSchema = Type.String({
-  pattern: STORABLE_TEXT,
+  ...STORABLE,
   minLength: 1,
   maxLength: 255,
+  examples: ['b0b0b0b0-0000-4000-8000-000000000002'],
   description: 'The `sub` of the owner. Only an admin may set or change it.',
 });
 
@@ -44,10 +100,22 @@ export const TaskSchema = Type.Object(
       maxLength: 36,
       description: 'Assigned by the server; time-ordered (UUIDv7).',
     }),
-    title: Type.String({ minLength: 1, maxLength: 200, pattern: STORABLE_TEXT }),
-    description: Type.Union([Type.String({ maxLength: 10_000, pattern: STORABLE_TEXT }), Type.Null()]),
+    title: Type.String({
+      minLength: 1,
+      maxLength: TITLE_MAX_CHARACTERS,
+      pattern: STORABLE_TEXT,
+      examples: ['Write the quarterly report'],
+    }),
+    description: Type.Union([Type.String({ maxLength: 10_000, pattern: STORABLE_TEXT }), Type.Null()], {
+      examples: ['Figures from the finance export; send to Dana by Friday.'],
+    }),
     status: TaskStatusSchema,
-    owner_id: Type.String({ minLength: 1, maxLength: 255, pattern: STORABLE_TEXT }),
+    owner_id: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: STORABLE_TEXT,
+      examples: ['b0b0b0b0-0000-4000-8000-000000000002'],
+    }),
     created_at: Type.String({
       format: 'date-time',
       maxLength: 40,
@@ -64,18 +132,42 @@ export const TaskSchema = Type.Object(
       maximum: 2_147_483_647,
       description: 'Starts at 1, +1 on every change; the ETag is "<version>".',
     }),
+    due_at: Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], {
+      description: 'RFC 3339, UTC, or null: no due date.',
+    }),
+    priority: TaskPrioritySchema,
+    labels: Type.Array(
+      Type.String({
+        minLength: 1,
+        maxLength: LABEL_MAX_CHARACTERS,
+        pattern: STORABLE_TEXT,
+        examples: ['finance'],
+      }),
+      {
+        maxItems: MAX_LABELS,
+        description: 'Sorted case-insensitively.',
+      },
+    ),
+    completed_at: Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], {
+      description: 'Set by the server when the status becomes `done`; null while it is not done.',
+    }),
   },
   { $id: 'Task', additionalProperties: false },
 );
 export type Task = Static<typeof TaskSchema>;
 
+/** The writable fields besides the title, optional in every write. */
+const OPTIONAL_WRITABLE_FIELDS = {
+  description: Type.Optional(DescriptionSchema),
+  status: Type.Optional(TaskStatusSchema),
+  owner_id: Type.Optional(OwnerIdSchema),
+  due_at: Type.Optional(DueAtSchema),
+  priority: Type.Optional(TaskPrioritySchema),
+  labels: Type.Optional(LabelsSchema),
+};
+
 export const CreateTaskBodySchema = Type.Object(
-  {
-    title: TitleSchema,
-    description: Type.Optional(DescriptionSchema),
-    status: Type.Optional(TaskStatusSchema),
-    owner_id: Type.Optional(OwnerIdSchema),
-  },
+  { title: TitleSchema, ...OPTIONAL_WRITABLE_FIELDS },
   { additionalProperties: false, description: 'Any other field is rejected with 422.' },
 );
 export type CreateTaskBody = Static<typeof CreateTaskBodySchema>;
@@ -84,14 +176,12 @@ export type CreateTaskBody = Static<typeof CreateTaskBodySchema>;
 export const ReplaceTaskBodySchema = CreateTaskBodySchema;
 export type ReplaceTaskBody = CreateTaskBody;
 
-/** JSON merge patch (RFC 7396) of the writable fields: null removes (only `description` may be null). */
+/**
+ * JSON merge patch (RFC 7396) of the writable fields: null removes (only
+ * `description` and `due_at` may be null); `labels` replaces the whole set.
+ */
 export const PatchTaskBodySchema = Type.Object(
-  {
-    title: Type.Optional(TitleSchema),
-    description: Type.Optional(DescriptionSchema),
-    status: Type.Optional(TaskStatusSchema),
-    owner_id: Type.Optional(OwnerIdSchema),
-  },
+  { title: Type.Optional(TitleSchema), ...OPTIONAL_WRITABLE_FIELDS },
   { additionalProperties: false, description: 'JSON merge patch; any other field is rejected with 422.' },
 );
 export type PatchTaskBody = Static<typeof PatchTaskBodySchema>;
@@ -103,20 +193,37 @@ export const TaskParamsSchema = Type.Object({
   }),
 });
 
-export const ListSorts = ['-created_at', 'created_at', '-updated_at', 'updated_at'] as const;
-export const ListSortSchema = Type.Enum(ListSorts, { default: '-created_at' });
+export const ListSorts = [
+  '-created_at',
+  'created_at',
+  '-updated_at',
+  'updated_at',
+  'due_at',
+  '-due_at',
+  'priority',
+  '-priority',
+] as const;
+export const ListSortSchema = Type.Enum(ListSorts, {
+  default: '-created_at',
+  description:
+    '`-` is descending. Ties are broken by id in the same direction. Tasks without a due date come ' +
+    'last in both `due_at` and `-due_at`; `priority` goes from none to urgent.',
+});
 export type ListSort = Static<typeof ListSortSchema>;
 
 export const ListTasksQuerySchema = Type.Object(
   {
-    skip: Type.Integer({
-      format: 'int32',
-      minimum: 0,
-      maximum: 10_000_000,
-      default: 0,
-      description: 'Offset pagination.',
-    }),
-    limit: Type.Integer({ format: 'int32', minimum: 1, maximum: 100, default: 10 }),
+    // Optional for the client; Ajv fills in the default, so the handler always has a value.
+    skip: Type.Optional(
+      Type.Integer({
+        format: 'int32',
+        minimum: 0,
+        maximum: 10_000_000,
+        default: 0,
+        description: 'Offset pagination.',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 100, default: 10 })),
     cursor: Type.Optional(
       Type.String({
         minLength: 1,
@@ -126,38 +233,109 @@ export const ListTasksQuerySchema = Type.Object(
     ),
     status: Type.Optional(
       Type.String({
-        pattern: '^(todo|in_progress|done)(,(todo|in_progress|done))*$',
+        pattern: `^(${TaskStatuses.join('|')})(,(${TaskStatuses.join('|')}))*$`,
+        errorMessage: {
+          pattern: `must be ${TaskStatuses.slice(0, -1).join(', ')} or ${TaskStatuses.at(-1)}, or several of them separated by commas`,
+        },
         maxLength: 100,
+        examples: ['todo,in_progress'],
         description: 'One status, or several separated by commas.',
       }),
     ),
-    owner_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: STORABLE_TEXT })),
+    owner_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        ...STORABLE,
+        examples: ['b0b0b0b0-0000-4000-8000-000000000002'],
+      }),
+    ),
     created_after: Type.Optional(
       Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
     ),
     created_before: Type.Optional(
       Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
     ),
+    due_after: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        maxLength: 40,
+        examples: ['2024-05-01T00:00:00Z'],
+        description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
+      }),
+    ),
+    due_before: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        maxLength: 40,
+        examples: ['2024-06-01T00:00:00Z'],
+        description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
+      }),
+    ),
+    overdue: Type.Optional(
+      Type.Boolean({
+        examples: [true],
+        description:
+          "`true`: tasks due before now (the request's second) that are not done. `false`: every other " +
+          'task (no due date, due later, or done).',
+      }),
+    ),
+    priority: Type.Optional(
+      Type.String({
+        pattern: `^(${TaskPriorities.join('|')})(,(${TaskPriorities.join('|')}))*$`,
+        errorMessage: {
+          pattern: `must be ${TaskPriorities.slice(0, -1).join(', ')} or ${TaskPriorities.at(-1)}, or several of them separated by commas`,
+        },
+        maxLength: 100,
+        examples: ['high,urgent'],
+        description: 'One priority, or several separated by commas (any of them).',
+      }),
+    ),
+    label: Type.Optional(
+      Type.String({
+        minLength: 1,
+        // At most as many labels as a task may have: more could match no task.
+        maxLength: MAX_LABELS * (LABEL_MAX_CHARACTERS + 1) - 1,
+        pattern: `^${FILTER_LABEL}(,${FILTER_LABEL}){0,${MAX_LABELS - 1}}$`,
+        errorMessage: {
+          pattern:
+            `must be one label or up to ${MAX_LABELS} separated by commas, each 1–${LABEL_MAX_CHARACTERS} ` +
+            'characters, without a NUL character or an unpaired UTF-16 surrogate',
+        },
+        examples: ['finance,Q3'],
+        description:
+          `One label, or up to ${MAX_LABELS} separated by commas: tasks having all of them, ` +
+          'regardless of case (each is trimmed, as labels are stored, and must not be blank).',
+      }),
+    ),
     q: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 200,
-        pattern: STORABLE_TEXT,
+        ...SEARCH_TEXT,
+        examples: ['report'],
         description:
-          'Case-insensitive text in title or description: at least 3 characters after trimming ' +
-          '(the trigram index cannot serve shorter text); blank means no search.',
+          `Text in the title or description, in any case and anywhere in a word: at least ${MIN_SEARCH_CHARACTERS} ` +
+          'characters after trimming (the trigram index cannot serve shorter text); blank means no search. ' +
+          'Every character is literal (`%`, `_`, `\\`, quotes, `&`, `|`, `!`, `:*`). Not ranked: matches keep ' +
+          "the operation's order (a listing's `sort`, newest first by default).",
       }),
     ),
-    sort: ListSortSchema,
+    sort: Type.Optional(ListSortSchema),
   },
   { additionalProperties: false },
 );
-export type ListTasksQuery = Static<typeof ListTasksQuerySchema>;
+/** The query after validation: Ajv has filled in every default. */
+export type ListTasksQuery = Required<Pick<Static<typeof ListTasksQuerySchema>, 'skip' | 'limit' | 'sort'>> &
+  Static<typeof ListTasksQuerySchema>;
 
 export const TaskPageSchema = Type.Object(
   {
     items: Type.Array(Type.Ref('Task'), { maxItems: 100 }),
     next_cursor: Type.Union([Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' }), Type.Null()], {
+      examples: [
+        'WzEsIi1jcmVhdGVkX2F0IiwiMjAyNC0wNS0wMVQwOTozMDowMC4wMDBaIiwiMDE5MGY1YTItN2MzZS03YTEwLTgwMDAtM2YyYjljMWQ0ZTVmIl0',
+      ],
       description: 'null on the last page',
     }),
   },
@@ -170,7 +348,7 @@ const ETAG_LIST = '^[\\x20-\\x7E\\t]*$';
 
 /** If-None-Match of a read: the ETag of the copy the client holds. */
 export const IfNoneMatchHeaderSchema = Type.Object({
-  'if-none-match': Type.Optional(Type.String({ maxLength: 1024, pattern: ETAG_LIST })),
+  'if-none-match': Type.Optional(Type.String({ maxLength: 1024, pattern: ETAG_LIST, examples: ['"3"'] })),
 });
 
 export const IfMatchHeaderSchema = Type.Object({
@@ -178,18 +356,26 @@ export const IfMatchHeaderSchema = Type.Object({
     Type.String({
       maxLength: 1024,
       pattern: ETAG_LIST,
+      examples: ['"3"'],
       description: 'ETag of the version you read: 412 if it changed.',
     }),
   ),
 });
 
+/** A key the client chooses for one request, to retry it safely: visible ASCII. */
+export const idempotencyKeySchema = (description: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7E]+$',
+    examples: ['9f1c2e7a-4b5d-4c8e-a1f0-2d3b4c5e6f70'],
+    description,
+  });
+
 export const CreateTaskHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 255,
-      pattern: '^[\\x21-\\x7E]+$',
-      description: 'Retry-safe creation: the same key and body return the same task; another body is 409.',
-    }),
+    idempotencyKeySchema(
+      'Retry-safe creation: the same key and body return the same task; another body is 409.',
+    ),
   ),
 });

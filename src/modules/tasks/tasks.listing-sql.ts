@@ -1,0 +1,259 @@
+/**
+ * The SQL of `GET /tasks` listings: one page alone, or the pages of many
+ * listings of one shape in one statement (batched by the read path).
+ */
+import { isDatabaseUnavailable, type Queryable } from '../../infra/db/database.ts';
+import type { ListingQuery } from './tasks.query.ts';
+import { TASK_COLUMNS, taskFields } from './tasks.repository.ts';
+import type { Task } from './tasks.schemas.ts';
+import { SORT_ORDERS, type SortOrder } from './tasks.sorts.ts';
+
+/** `%`, `_` and `\` in the search text are literal characters, not patterns. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+type SqlType = 'text' | 'text[]' | 'timestamptz' | 'uuid' | 'int';
+/**
+ * Puts a listing's value into its SQL: a `$n` parameter of a statement, or a column of a batch
+ * row; `lowered`: as PostgreSQL lower-cases it, computed once (not once per row read).
+ */
+type Placeholder = (value: unknown, type: SqlType, lowered?: 'lowered') => string;
+
+/**
+ * The rows of a listing a batched search looks through for its page: a word in one task in
+ * 64 or more fills it. When it does not, the page is read alone, planned for its text (a rare
+ * word by the trigram index), so no search reads the whole table in time order.
+ */
+export const searchWindow = (listing: Pick<ListingQuery, 'limit'>) => 64 * (listing.limit + 1);
+
+/**
+ * The clauses of one listing page, plus one row more to tell whether another
+ * page follows. Every filter is an equality or range the indexes serve, and
+ * the order `(key, id)` is total, so keyset paging neither skips nor repeats.
+ */
+function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowed = false) {
+  const where: string[] = [];
+  const order = SORT_ORDERS[listing.sort];
+  const { direction } = order;
+  const key = order.key('tasks');
+
+  if (listing.ownerId !== undefined) where.push(`owner_id = ${placeholder(listing.ownerId, 'text')}`);
+  // Statuses are written into the SQL (three known words, never the client's text): a plan
+  // then knows how common each is, also as a batch (a status index or a walk in time order).
+  if (listing.statuses)
+    where.push(`status IN (${listing.statuses.map((status) => `'${status}'`).join(', ')})`);
+  if (listing.createdAfter) {
+    where.push(`created_at > ${placeholder(listing.createdAfter, 'timestamptz')}`);
+    // Implied by updated_at >= created_at (a table rule), and lets an updated_at index scan start at the bound.
+    if (listing.sort.endsWith('updated_at'))
+      where.push(`updated_at > ${placeholder(listing.createdAfter, 'timestamptz')}`);
+  }
+  if (listing.createdBefore) where.push(`created_at < ${placeholder(listing.createdBefore, 'timestamptz')}`);
+  where.push(...dueClauses(listing, placeholder));
+  // Ranks are written into the SQL (numbers of the API's own list, never the client's text), as statuses are.
+  if (listing.priorities) {
+    const ranks = listing.priorities;
+    where.push(`priority IN (${ranks.join(', ')})`);
+    // Implied, and a range the priority index reads in order (PostgreSQL 15 sorts what an IN list reads).
+    if (listing.sort.endsWith('priority'))
+      where.push(`priority BETWEEN ${Math.min(...ranks)} AND ${Math.max(...ranks)}`);
+  }
+  // Both sides keyed by the database (lower-cased by one rule): the label index is on task_label_keys.
+  if (listing.labels)
+    where.push(`task_label_keys(labels) @> task_label_keys(${placeholder(listing.labels, 'text[]')})`);
+  if (listing.after) {
+    const { key: after, id } = listing.after;
+    const position = `(${order.cursorKey((type) => placeholder(after, type))}, ${placeholder(id, 'uuid')})`;
+    where.push(`(${key}, tasks.id) ${direction === 'DESC' ? '<' : '>'} ${position}`);
+  }
+  const ordered = `ORDER BY ${key} ${direction}, tasks.id ${direction}`;
+  const whereOf = (conditions: string[]) =>
+    conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  // Title and description as lower-cased by the database (migration 046), the trigram index's column.
+  const search =
+    listing.q === undefined
+      ? undefined
+      : `search_text LIKE ${placeholder(likePattern(listing.q), 'text', 'lowered')}`;
+  let from = 'tasks';
+  if (search && windowed) {
+    // The listing's own index walk, cut after the window; the search looks only there.
+    from = `(SELECT * FROM tasks ${whereOf(where)} ${ordered} LIMIT ${placeholder(searchWindow(listing), 'int')}) tasks`;
+    where.length = 0;
+  }
+  if (search) where.push(search);
+  const clauses = [
+    whereOf(where),
+    ordered,
+    `LIMIT ${placeholder(listing.limit + 1, 'int')}`,
+    listing.skip > 0 ? `OFFSET ${placeholder(listing.skip, 'int')}` : '',
+  ].join(' ');
+  // The page's rows carry their sort key: a query over them orders by that column, which the
+  // planner knows is already in order (over an expression such as coalesce(due_at, …) it sorts again).
+  const columns = `${TASK_COLUMNS}, ${key} AS sort_key`;
+  const orderBy = (table: string) => `${table}.sort_key ${direction}, ${table}.id ${direction}`;
+  return { from, clauses, columns, orderBy };
+}
+
+/**
+ * `due_after`, `due_before` and `overdue=true` are a range of due dates, written on
+ * the key of a due-date index (tasks.sorts.ts): the sort's when it sorts by due date,
+ * so that the range is where its index scan starts and stops, else the ascending one,
+ * which a plan may read the range from. A range always leaves out the tasks without
+ * a due date (±infinity in the key, outside every finite bound).
+ */
+function dueClauses(listing: ListingQuery, placeholder: Placeholder): string[] {
+  const order: SortOrder = listing.sort === '-due_at' ? SORT_ORDERS['-due_at'] : SORT_ORDERS.due_at;
+  const key = order.key('tasks');
+  const { dueAfter, dueBefore, overdue } = listing;
+  const overdueAt = overdue && placeholder(overdue.at, 'timestamptz');
+  const upper = [dueBefore && placeholder(dueBefore, 'timestamptz'), overdue?.is && overdueAt];
+  const bounds = [
+    ...(dueAfter ? [`${key} > ${placeholder(dueAfter, 'timestamptz')}`] : []),
+    ...upper.flatMap((bound) => (bound ? [`${key} < ${bound}`] : [])),
+  ];
+  // The missing due dates stand at the end the bounds leave open: close it.
+  if (bounds.length > 0 && order.direction === 'ASC' && upper.every((bound) => !bound)) {
+    bounds.push(`${key} < 'infinity'::timestamptz`);
+  }
+  if (bounds.length > 0 && order.direction === 'DESC' && !dueAfter)
+    bounds.push(`${key} > '-infinity'::timestamptz`);
+  if (overdue?.is) bounds.push(`status <> 'done'`);
+  // Not overdue: no due date (+infinity in the ascending key), due now or later, or done.
+  if (overdue && !overdue.is) {
+    bounds.push(`NOT (${SORT_ORDERS.due_at.key('tasks')} < ${overdueAt} AND status <> 'done')`);
+  }
+  return bounds;
+}
+
+/**
+ * The SQL reading one listing page's stored rows on its own, its values as parameters;
+ * `windowed`: a search as a batch reads it, in its window.
+ */
+export function listingRowsQuery(listing: ListingQuery, windowed = false) {
+  const values: unknown[] = [];
+  const { from, clauses, columns, orderBy } = listingClauses(
+    listing,
+    (value, type, lowered) => {
+      const parameter = `$${values.push(value)}::${type}`;
+      return lowered ? `lower(${parameter})` : parameter;
+    },
+    windowed,
+  );
+  return { text: `SELECT ${columns} FROM ${from} ${clauses}`, values, orderBy };
+}
+
+/**
+ * One listing page on its own, as tasks. The rows are formatted once the
+ * page is cut: rows an offset skips are never formatted.
+ */
+export function listTasksQuery(listing: ListingQuery): { text: string; values: unknown[] } {
+  const rows = listingRowsQuery(listing);
+  return {
+    text: `SELECT ${taskFields('page.')} FROM (${rows.text}) page ORDER BY ${rows.orderBy('page')}`,
+    values: rows.values,
+  };
+}
+
+/**
+ * Listings whose best plan does not depend on their values: equality
+ * filters (statuses and priorities are in the SQL) and a cursor, read in
+ * index order, and a search within its window of that order. Labels, a date
+ * range (`overdue` too) or an offset is planned for its values, so those run alone.
+ */
+export const isBatchable = (listing: ListingQuery) =>
+  listing.createdAfter === undefined &&
+  listing.createdBefore === undefined &&
+  listing.dueAfter === undefined &&
+  listing.dueBefore === undefined &&
+  listing.overdue === undefined &&
+  listing.labels === undefined &&
+  listing.skip === 0;
+
+/** A batched listing's values, as one row of the batch's JSON parameter. */
+type BatchRow = { listing: number } & Record<string, unknown>;
+
+/**
+ * Listings of one shape (the same SQL but for their values) as one
+ * statement: the values of each are a row of one JSON parameter, and each
+ * page is read by the index scan it would get alone (LATERAL), so the
+ * database does every listing's work while the round trip is shared.
+ * `shape` is the statement; equal for listings that can share it.
+ */
+export function batchedListing(listing: ListingQuery, index: number) {
+  const columns = ['listing int'];
+  const values = ['listing'];
+  const row: BatchRow = { listing: index };
+  const placeholder: Placeholder = (value, type, lowered) => {
+    const column = `p${columns.length}`;
+    columns.push(`${column} ${type}`);
+    values.push(lowered ? `lower(${column}) AS ${column}` : column);
+    row[column] = value;
+    return `b.${column}`;
+  };
+  const { from, clauses, columns: selected, orderBy } = listingClauses(listing, placeholder, true);
+  // OFFSET 0: each batch row's values computed once, before the pages are read with them.
+  const batchRows = `SELECT ${values.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${columns.join(', ')}) OFFSET 0`;
+  const shape = [
+    `SELECT b.listing, ${taskFields('page.')} FROM (${batchRows}) b`,
+    `CROSS JOIN LATERAL (SELECT ${selected} FROM ${from} ${clauses}) page`,
+    `ORDER BY b.listing, ${orderBy('page')}`,
+  ].join(' ');
+  return { shape, row };
+}
+
+/**
+ * The rows of each listing's page (one more than its limit when another page
+ * follows), in order: one promise per listing. A batch the database refuses
+ * (one listing's values it cannot take) is read again listing by listing, so
+ * one request's bad value fails that request alone, never its neighbours in
+ * the batch; a database that is unreachable fails them all at once.
+ */
+export function listTaskPages(db: Queryable, listings: readonly ListingQuery[]): Promise<Task[]>[] {
+  const batches = new Map<string, BatchRow[]>();
+  for (const [index, listing] of listings.entries()) {
+    if (!isBatchable(listing)) continue;
+    const { shape, row } = batchedListing(listing, index);
+    const rows = batches.get(shape);
+    if (rows) rows.push(row);
+    else batches.set(shape, [row]);
+  }
+  const batchOf = new Map<number, { pages: Promise<Map<number, Task[]>>; shared: boolean }>();
+  for (const [shape, rows] of batches) {
+    const batch = { pages: listBatch(db, shape, rows), shared: rows.length > 1 };
+    for (const row of rows) batchOf.set(row.listing, batch);
+  }
+  return listings.map((listing, index) => {
+    const batch = batchOf.get(index);
+    if (!batch) return listTasks(db, listing);
+    const page = batch.pages.then(
+      (pages) => pages.get(index) ?? [],
+      (error: unknown) => {
+        if (!batch.shared || isDatabaseUnavailable(error)) throw error;
+        return listTasks(db, listing);
+      },
+    );
+    // A search whose window held less than a page (a rare word, or the listing's end): read alone.
+    return listing.q === undefined
+      ? page
+      : page.then((rows) => (rows.length > listing.limit ? rows : listTasks(db, listing)));
+  });
+}
+
+async function listBatch(db: Queryable, shape: string, rows: BatchRow[]): Promise<Map<number, Task[]>> {
+  const result = await db.query<Task & { listing: number }>(shape, [JSON.stringify(rows)]);
+  const pages = new Map<number, Task[]>();
+  for (const { listing, ...task } of result.rows) {
+    const page = pages.get(listing);
+    if (page) page.push(task);
+    else pages.set(listing, [task]);
+  }
+  return pages;
+}
+
+/**
+ * One listing alone. Passed as a query object, which the prepared-statement
+ * wrapper leaves unnamed: planned for its values on every run.
+ */
+async function listTasks(db: Queryable, listing: ListingQuery): Promise<Task[]> {
+  const { rows } = await db.query<Task>(listTasksQuery(listing));
+  return rows;
+}
