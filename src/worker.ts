@@ -6,8 +6,9 @@
  * stops taking work, finishes what is in hand (unfinished messages are
  * redelivered) and finishes or rolls back the relay's batch.
  */
-import { startBackgroundWork } from './background.ts';
+import { startBackgroundWork } from './background/start.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { exitOnFatal } from './fatal.ts';
 import { createLogger } from './observability/logger.ts';
 import { serveWorkerMetrics } from './observability/worker-metrics.ts';
 
@@ -28,7 +29,6 @@ async function main(config: Config): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-main(loadConfig()).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
-  process.exit(1);
-});
+Promise.resolve()
+  .then(() => main(loadConfig()))
+  .catch(exitOnFatal('npm run worker'));

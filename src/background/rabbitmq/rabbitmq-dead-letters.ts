@@ -7,17 +7,8 @@
  * worst replayed twice (the consumer recognises the event id).
  */
 import type { Channel, Connection, SyncMessage } from 'rabbitmq-client';
-import { deadLetterQueueDeclaration, deadLetterQueueOf } from './notifications.consumer.ts';
-
-export interface DeadLetter {
-  eventId: string | undefined;
-  taskId: string | undefined;
-  attempts: unknown;
-  lastError: unknown;
-  failedAt: unknown;
-  requestId: unknown;
-  body: unknown;
-}
+import type { DeadLetter, DeadLetterReview } from '../transport.ts';
+import type { Topology } from './topology.ts';
 
 const describe = (message: SyncMessage): DeadLetter => {
   const body = message.body as { event_id?: string; task_id?: string } | undefined;
@@ -32,21 +23,13 @@ const describe = (message: SyncMessage): DeadLetter => {
   };
 };
 
-/** Manual review of dead letters, wherever they are kept. */
-export interface DeadLetterReview {
-  list(): Promise<DeadLetter[]>;
-  /** Replays the dead letters of one event (or all when `eventId` is undefined); returns how many. */
-  replay(eventId?: string): Promise<number>;
-  purge(): Promise<number>;
-}
-
-export function deadLetters(rabbit: Connection, queue: string): DeadLetterReview {
-  const dlq = deadLetterQueueOf(queue);
+export function rabbitDeadLetters(rabbit: Connection, topology: Topology): DeadLetterReview {
+  const { queue, deadLetterQueue: dlq } = topology;
 
   /** Runs `decide` on every dead letter; those it does not take (returns false) go back to the queue. */
   async function visit(decide: (message: SyncMessage, channel: Channel) => Promise<boolean>) {
     // Declared as the worker declares it: reviewing before any worker ran finds an empty queue.
-    await rabbit.queueDeclare(deadLetterQueueDeclaration(queue));
+    await rabbit.queueDeclare(topology.deadLetter);
     const channel = await rabbit.acquire();
     const kept: number[] = [];
     try {
@@ -101,7 +84,7 @@ export function deadLetters(rabbit: Connection, queue: string): DeadLetterReview
     },
 
     async purge(): Promise<number> {
-      await rabbit.queueDeclare(deadLetterQueueDeclaration(queue));
+      await rabbit.queueDeclare(topology.deadLetter);
       const { messageCount } = await rabbit.queuePurge({ queue: dlq });
       return messageCount;
     },

@@ -1,17 +1,18 @@
 /**
- * The embedded start's queue, in PostgreSQL (no AMQP_URL): durable like
+ * The transport without AMQP_URL: a queue in PostgreSQL, durable like
  * RabbitMQ's, with the same rules. The relay publishes into `local_queue`
  * (the insert is the confirm; an event published twice is one row); the
- * consumer takes due rows with `FOR UPDATE SKIP LOCKED`, handles each with
- * the same handler as the RabbitMQ consumer, and then deletes it, schedules
+ * consumer takes due rows with `FOR UPDATE SKIP LOCKED`, hands each to the
+ * same dispatcher as the RabbitMQ consumer, and then deletes it, schedules
  * its next attempt after a growing delay, or moves it to `dead_letters`.
+ * Its tables come with the migrations: nothing to declare at start.
  */
 import type { Database } from '../../infra/db/database.ts';
 import { PollingLoop } from '../../infra/polling-loop.ts';
-import type { MessageOutcome } from '../../observability/worker-metrics.ts';
-import type { EventPublisher, OutboxEvent } from '../events/outbox-relay.ts';
-import type { DeadLetterReview } from './dead-letters.ts';
-import { type NotificationHandler, retryDelayMs } from './notifications.handler.ts';
+import type { HandleEvent } from '../dispatcher.ts';
+import type { EventPublisher, OutboxEvent } from '../outbox-relay.ts';
+import { retryDelayMs } from '../retry-policy.ts';
+import type { DeliveryHooks, MessageOutcome } from '../transport.ts';
 
 export function localQueuePublisher(db: Pick<Database, 'primary'>): EventPublisher {
   return {
@@ -25,11 +26,10 @@ export function localQueuePublisher(db: Pick<Database, 'primary'>): EventPublish
   };
 }
 
-export interface LocalConsumerOptions {
+export interface LocalConsumerOptions extends DeliveryHooks {
   retryBaseMs: number;
   batchSize?: number;
   pollMs?: number;
-  onHandled?: (outcome: MessageOutcome, seconds: number) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -38,7 +38,7 @@ export class LocalQueueConsumer {
 
   constructor(
     private readonly db: Pick<Database, 'transaction'>,
-    private readonly handle: NotificationHandler,
+    private readonly handle: HandleEvent,
     private readonly options: LocalConsumerOptions,
   ) {
     this.loop = new PollingLoop(() => this.consumeBatch(), {
@@ -98,43 +98,4 @@ export class LocalQueueConsumer {
   stop(): Promise<void> {
     return this.loop.stop();
   }
-}
-
-/**
- * Review of the in-process queue's dead letters (the `dead_letters` table),
- * with the same operations as RabbitMQ's dead-letter queue. A replay moves
- * the event back to `local_queue` in one statement: attempts start again.
- */
-export function localDeadLetters(db: Pick<Database, 'primary'>): DeadLetterReview {
-  return {
-    async list() {
-      const { rows } = await db.primary.query<{
-        event_id: string;
-        payload: Record<string, unknown>;
-        attempts: number;
-        last_error: string;
-        failed_at: Date;
-      }>('SELECT event_id, payload, attempts, last_error, failed_at FROM dead_letters ORDER BY failed_at');
-      return rows.map((row) => ({
-        eventId: row.event_id,
-        taskId: row.payload.task_id as string | undefined,
-        attempts: row.attempts,
-        lastError: row.last_error,
-        failedAt: row.failed_at.toISOString(),
-        requestId: row.payload.request_id,
-        body: row.payload,
-      }));
-    },
-    async replay(eventId?: string) {
-      const { rowCount } = await db.primary.query(
-        `WITH moved AS (DELETE FROM dead_letters WHERE $1::uuid IS NULL OR event_id = $1::uuid RETURNING event_id, payload)
-         INSERT INTO local_queue (event_id, payload) SELECT event_id, payload FROM moved ON CONFLICT (event_id) DO NOTHING`,
-        [eventId ?? null],
-      );
-      return rowCount ?? 0;
-    },
-    async purge() {
-      return (await db.primary.query('DELETE FROM dead_letters')).rowCount ?? 0;
-    },
-  };
 }

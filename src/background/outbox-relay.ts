@@ -1,15 +1,19 @@
 /**
  * The outbox relay: publishes recorded events in order and marks them
- * published, in batches. A batch is taken with `FOR UPDATE SKIP LOCKED`
- * inside one transaction that lasts until the broker has confirmed every
- * message, so several relays (workers) can run at once without publishing
- * a row twice concurrently, and a relay that dies mid-batch leaves its rows
- * pending for the next (at-least-once: consumers deduplicate by event id).
- * A broker that is down only delays events: the batch rolls back and is
- * retried after a pause.
+ * published, in batches. A batch runs in one transaction that lasts until
+ * the broker has confirmed every message, under a transaction-level
+ * advisory lock: of several relays (workers) one publishes at a time, so
+ * batches never overtake each other and a task's events reach the broker
+ * in version order; the others find the lock taken and wait for their next
+ * turn. A relay that dies mid-batch leaves its rows pending for the next
+ * (at-least-once: consumers deduplicate by event id). A broker that is
+ * down only delays events: the batch rolls back and is retried after a pause.
  */
-import type { Database } from '../../infra/db/database.ts';
-import { PollingLoop } from '../../infra/polling-loop.ts';
+import type { Database } from '../infra/db/database.ts';
+import { PollingLoop } from '../infra/polling-loop.ts';
+
+/** Arbitrary, fixed: the advisory lock every relay agrees on (the migrator's is 727_001). */
+const RELAY_LOCK_KEY = 727_016;
 
 export interface OutboxEvent {
   id: number;
@@ -48,6 +52,11 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events it published. */
   async relayBatch(): Promise<number> {
     const { result: published } = await this.db.transaction(async (client) => {
+      const { rows: lock } = await client.query<{ held: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1) AS held',
+        [RELAY_LOCK_KEY],
+      );
+      if (!lock[0]?.held) return 0;
       const { rows } = await client.query<{
         id: string;
         event_id: string;
@@ -55,7 +64,7 @@ export class OutboxRelay {
         payload: Record<string, unknown>;
       }>(
         `SELECT id, event_id, type, payload FROM outbox WHERE published_at IS NULL
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          ORDER BY id LIMIT $1`,
         [this.options.batchSize ?? 100],
       );
       if (rows.length === 0) return 0;
