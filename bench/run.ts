@@ -5,7 +5,10 @@
  * separate process, and prints and writes the table (bench/results/).
  *
  *   npm run bench [-- --tasks 1000000 | --ten-million] [--seconds 10] [--connections 64]
- *                 [--workers 2] [--only list-hit,post]
+ *                 [--workers 2] [--only list-hit,post] [--peer]
+ *
+ * `--peer` also loads the seed's own stack (bench/peer/, FastAPI + Uvicorn)
+ * with the same work on the same rows, each scenario then a ratio to it too.
  *
  * Mode: the compiled API (`npm run build`) as the embedded system (PostgreSQL from the npm binaries, in-process
  * cache with generations through the cluster primary, no replica), with
@@ -18,11 +21,12 @@ import { parseArgs } from 'node:util';
 import { startOidcFixture } from '../test/support/oidc-fixture.ts';
 import { freePort } from '../test/support/private-redis.ts';
 import { prepareDataset } from './lib/dataset.ts';
+import { peerAvailability, startPeer } from './lib/peer.ts';
 import { runPgbench } from './lib/pgbench.ts';
 import { sampleUsage, startProcess } from './lib/processes.ts';
 import { type BenchRun, criteria, markdownReport, type ScenarioResult } from './lib/report.ts';
-import { runWrk } from './lib/wrk.ts';
-import { SCENARIOS, type Tokens } from './scenarios.ts';
+import { type Request, runWrk } from './lib/wrk.ts';
+import { SCENARIOS, type Scenario, type Tokens } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     workers: { type: 'string', default: String(availableParallelism()) },
     only: { type: 'string' },
+    peer: { type: 'boolean', default: false },
   },
 });
 const tasks = values['ten-million'] ? 10_000_000 : Number(values.tasks);
@@ -40,6 +45,12 @@ const connections = Number(values.connections);
 const workers = Number(values.workers);
 const selected = SCENARIOS.filter((s) => !values.only || values.only.split(',').includes(s.name));
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const peerCheck = await peerAvailability();
+const peerSkipped = !values.peer
+  ? 'not asked for (--peer)'
+  : peerCheck.missing && `skipped: ${peerCheck.missing}`;
+if (values.peer)
+  log(peerSkipped ? `Seed's stack ${peerSkipped}` : `Seed's stack: Uvicorn on ${peerCheck.runtime}`);
 
 // The API runs as it does in production: compiled, without the TypeScript loader.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
@@ -106,72 +117,138 @@ const run: BenchRun = {
   },
   pgbench: {},
   scenarios: [],
+  failures: [],
+  peer: peerSkipped ? { skipped: peerSkipped } : { runtime: peerCheck.runtime },
 };
+
+/**
+ * Runs one part of the bench; a part that fails (a restore, an API that does
+ * not start, a pgbench error) is reported in the results and the run goes on,
+ * so the other figures and every PASS/FAIL line are still printed.
+ */
+async function phase(name: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    run.failures.push(`${name}: ${message}`);
+    log(`FAILED ${name}: ${message}`);
+  }
+}
+
+/** One scenario's load on a server: a warm-up (JIT, pools, caches), then the measured run with its CPU and memory. */
+async function load(url: string, pid: number, scenario: Scenario, requests: Request[]) {
+  const options = {
+    url,
+    requests,
+    connections: scenario.connections ?? connections,
+    seconds,
+    timeoutSeconds: scenario.timeoutSeconds,
+    countRefusals: scenario.countRefusals,
+  };
+  await runWrk({ ...options, seconds: 2 });
+  const usage = await sampleUsage(pid);
+  const result = await runWrk(options);
+  return { load: result, usage: await usage() };
+}
+
+const line = (
+  name: string,
+  result: { requestsPerSecond: number; latencyMs: { p99: number }; errors: number },
+) =>
+  log(
+    `${name.padEnd(14)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${result.latencyMs.p99.toFixed(1)} ms  errors ${result.errors}`,
+  );
+
+/** The same work on the seed's stack, from the seeded rows again (our writes restored away). */
+async function loadPeer(scenarios: Scenario[], cache: boolean) {
+  const comparable = scenarios.filter((s) => s.peer);
+  if (peerSkipped || comparable.length === 0) return;
+  await data.restore();
+  const port = await freePort();
+  const peer = await startPeer(data.url, port, cache);
+  try {
+    for (const scenario of comparable) {
+      const measured = await load(
+        `http://127.0.0.1:${port}`,
+        peer.child.pid as number,
+        scenario,
+        scenario.peer?.(data) ?? [],
+      );
+      const result = run.scenarios.find((s) => s.name === scenario.name);
+      if (result) result.peer = measured;
+      line(`  seed ${scenario.name}`, measured.load);
+    }
+  } finally {
+    await peer.stop();
+  }
+}
 
 try {
   for (const cache of [true, false]) {
     const scenarios = runnable.filter((s) => s.cache === cache);
     if (scenarios.length === 0) continue;
-    await data.restore();
-    const { api, url } = await startApi(cache);
-    try {
-      if (cache && run.nodeCeiling.requests === 0) {
-        // The ceiling serves byte for byte the page the API serves for the first scenario.
-        const page = await (
-          await fetch(`${url}/tasks`, { headers: { authorization: `Bearer ${tokens.admin}` } })
-        ).text();
-        const pageFile = new URL('.data/page.json', import.meta.url).pathname;
-        await writeFile(pageFile, page);
-        const ceilingPort = await freePort();
-        const ceiling = await startProcess(
-          ['--import', 'tsx', 'bench/node-ceiling.ts', String(ceilingPort), String(workers), pageFile],
-          {},
-          `http://127.0.0.1:${ceilingPort}/`,
-        );
-        try {
-          run.nodeCeiling = await runWrk({
-            url: `http://127.0.0.1:${ceilingPort}`,
-            requests: [{ method: 'GET', path: '/', headers: {} }],
-            connections,
-            seconds,
-          });
-        } finally {
-          await ceiling.stop();
+    await phase(cache ? 'cached phase' : 'cache-off phase', async () => {
+      await data.restore();
+      const { api, url } = await startApi(cache);
+      try {
+        if (cache && run.nodeCeiling.requests === 0) {
+          // The ceiling serves byte for byte the page the API serves for the first scenario.
+          const page = await (
+            await fetch(`${url}/tasks`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+          ).text();
+          const pageFile = new URL('.data/page.json', import.meta.url).pathname;
+          await writeFile(pageFile, page);
+          const ceilingPort = await freePort();
+          const ceiling = await startProcess(
+            ['--import', 'tsx', 'bench/node-ceiling.ts', String(ceilingPort), String(workers), pageFile],
+            {},
+            `http://127.0.0.1:${ceilingPort}/`,
+          );
+          const ceilingLoad = (at: number) =>
+            runWrk({
+              url: `http://127.0.0.1:${ceilingPort}`,
+              requests: [{ method: 'GET', path: '/', headers: {} }],
+              connections: at,
+              seconds,
+            });
+          try {
+            run.nodeCeiling = await ceilingLoad(connections);
+            // What 500 connections cost on this machine whatever serves them: c500's reference.
+            if (runnable.some((s) => s.name === 'c500')) run.nodeCeiling500 = await ceilingLoad(500);
+          } finally {
+            await ceiling.stop();
+          }
+          log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
         }
-        log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
+        for (const scenario of scenarios) {
+          const measured = await load(
+            url,
+            api.child.pid as number,
+            scenario,
+            scenario.requests(data, tokens),
+          );
+          const result: ScenarioResult = {
+            name: scenario.name,
+            description: scenario.description,
+            ...measured,
+          };
+          if (scenario.databaseCeiling) result.databaseCeiling = scenario.databaseCeiling;
+          run.scenarios.push(result);
+          line(scenario.name, measured.load);
+        }
+      } finally {
+        await api.stop();
       }
-      for (const scenario of scenarios) {
-        const requests = scenario.requests(data, tokens);
-        const options = {
-          url,
-          requests,
-          connections: scenario.connections ?? connections,
-          seconds,
-          timeoutSeconds: scenario.timeoutSeconds,
-        };
-        await runWrk({ ...options, seconds: 2 }); // warm-up: JIT, pools, caches
-        const usage = await sampleUsage(api.child.pid as number);
-        const load = await runWrk(options);
-        const result: ScenarioResult = {
-          name: scenario.name,
-          description: scenario.description,
-          load,
-          usage: await usage(),
-        };
-        if (scenario.databaseCeiling) result.databaseCeiling = scenario.databaseCeiling;
-        run.scenarios.push(result);
-        log(
-          `${scenario.name.padEnd(14)} ${load.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${load.latencyMs.p99.toFixed(1)} ms  errors ${load.errors}`,
-        );
-      }
-    } finally {
-      await api.stop();
-    }
+    });
+    await phase(cache ? "seed's stack, cached" : "seed's stack, cache off", () => loadPeer(scenarios, cache));
   }
   for (const name of new Set(runnable.flatMap((s) => (s.databaseCeiling ? [s.databaseCeiling] : [])))) {
     const clients = name === 'skip-500000' ? 4 : connections;
-    run.pgbench[name] = await runPgbench(data.url, name, { clients, seconds });
-    log(`pgbench ${name}: ${run.pgbench[name]?.toFixed(0)} tps`);
+    await phase(`pgbench ${name}`, async () => {
+      run.pgbench[name] = await runPgbench(data.url, name, { clients, seconds });
+      log(`pgbench ${name}: ${run.pgbench[name]?.toFixed(0)} tps`);
+    });
   }
 } finally {
   await oidc.close();

@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { STACK_PORTS } from '../scripts/stack/stack.ts';
+import { STACK_PORTS } from '../scripts/stack/stack-layout.ts';
 import type { Task } from '../src/modules/tasks/tasks.schemas.ts';
 import { asUser, passwordGrant, STACK_URL } from '../test/support/stack-client.ts';
 import { type LoadResult, type Request, runWrk } from './lib/wrk.ts';

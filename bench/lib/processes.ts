@@ -17,12 +17,14 @@ export interface Started {
 
 const STOP_TIMEOUT_MS = 60_000;
 
+/** Starts `command` (node by default) with `args` and waits until `readyUrl` answers 2xx. */
 export async function startProcess(
   args: string[],
   env: Record<string, string>,
   readyUrl: string,
+  command = process.execPath,
 ): Promise<Started> {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -34,7 +36,11 @@ export async function startProcess(
       () => false,
     );
     if (ok) break;
-    if (attempt > 300 || child.exitCode !== null) throw new Error(`${args.join(' ')} did not start`);
+    if (attempt > 300 || child.exitCode !== null) {
+      // A process left running would keep the bench (and the stack lock it holds) alive after its report.
+      if (child.exitCode === null) child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} did not start`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
@@ -68,13 +74,13 @@ async function rssMiB(pid: number): Promise<number> {
   return kib ? Number(kib) / 1024 : 0;
 }
 
-/** Samples `root` and its node children every 200 ms until the returned function is called. */
+/** Samples `root` and its serving children (node:cluster workers, Uvicorn's worker processes) every 200 ms until the returned function is called. */
 export async function sampleUsage(root: number): Promise<() => Promise<ProcessUsage>> {
   const nodeChildren = async () => {
     const pids = [];
     for (const pid of await childrenOf(root)) {
       const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (/server\.[jt]s|ceiling/.test(command)) pids.push(pid);
+      if (/server\.[jt]s|ceiling|multiprocessing/.test(command)) pids.push(pid);
     }
     return [root, ...pids];
   };

@@ -17,6 +17,8 @@ export interface LoadResult {
   /** Socket errors and timeouts, plus non-2xx/3xx answers. */
   errors: number;
   non2xx: number;
+  /** 503 answers with Retry-After (admission control refusing), when counted (`countRefusals`); among `non2xx`. */
+  refused?: number;
 }
 
 export interface Request {
@@ -33,9 +35,19 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   timeoutSeconds?: number;
+  /** Count 503 + Retry-After answers apart (wrk then hands every response to the script: a little slower). */
+  countRefusals?: boolean;
 }
 
 const RESULT_MARKER = 'WRK_RESULT ';
+
+/** Threads are kept at setup so that `done` can read each one's count of refusals. */
+const REFUSAL_COUNTING = `
+refused = 0
+setup = function(thread) threads[#threads + 1] = thread end
+response = function(status, headers, body)
+  if status == 503 and (headers["retry-after"] or headers["Retry-After"]) then refused = refused + 1 end
+end`;
 
 const luaString = (text: string) =>
   `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
@@ -46,7 +58,11 @@ const luaString = (text: string) =>
  * (one per token) are few and live in the script; the requests, up to
  * hundreds of thousands, are lines `method TAB path TAB header-set TAB body`.
  */
-export function wrkScript(requests: Request[], dataFile: string): { lua: string; data: string } {
+export function wrkScript(
+  requests: Request[],
+  dataFile: string,
+  countRefusals = false,
+): { lua: string; data: string } {
   const headerSets: string[] = [];
   const indexOf = new Map<string, number>();
   const lines = requests.map((request) => {
@@ -63,6 +79,7 @@ export function wrkScript(requests: Request[], dataFile: string): { lua: string;
     return [request.method, request.path, index, request.body ?? ''].join('\t');
   });
   const lua = `
+threads = {}
 local headerSets = { ${headerSets.join(',\n  ')} }
 local requests = {}
 local counter = 0
@@ -78,12 +95,15 @@ request = function()
   counter = counter % #requests + 1
   return requests[counter]
 end
+${countRefusals ? REFUSAL_COUNTING : ''}
 done = function(summary, latency, requests)
   local errors = summary.errors
+  local refused = -1
+  for _, thread in ipairs(threads) do refused = math.max(refused, 0) + thread:get("refused") end
   io.write(${luaString(RESULT_MARKER)} .. string.format(
-    '{"requests":%d,"durationUs":%d,"p50":%d,"p99":%d,"max":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d}\\n',
+    '{"requests":%d,"durationUs":%d,"p50":%d,"p99":%d,"max":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d,"refused":%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.connect, errors.read, errors.write, errors.timeout, errors.status))
+    errors.connect, errors.read, errors.write, errors.timeout, errors.status, refused))
 end
 `;
   return { lua, data: `${lines.join('\n')}\n` };
@@ -100,6 +120,8 @@ interface WrkSummary {
   write: number;
   timeout: number;
   status: number;
+  /** -1 when not counted */
+  refused: number;
 }
 
 export function parseWrkOutput(output: string): LoadResult {
@@ -114,6 +136,7 @@ export function parseWrkOutput(output: string): LoadResult {
     latencyMs: { p50: summary.p50 / 1000, p99: summary.p99 / 1000, max: summary.max / 1000 },
     errors: summary.connect + summary.read + summary.write + summary.timeout + summary.status,
     non2xx: summary.status,
+    ...(summary.refused >= 0 ? { refused: summary.refused } : {}),
   };
 }
 
@@ -121,7 +144,7 @@ export async function runWrk(options: LoadOptions): Promise<LoadResult> {
   const folder = await mkdtemp(path.join(tmpdir(), 'tasks-bench-'));
   const script = path.join(folder, 'scenario.lua');
   const dataFile = path.join(folder, 'requests.tsv');
-  const { lua, data } = wrkScript(options.requests, dataFile);
+  const { lua, data } = wrkScript(options.requests, dataFile, options.countRefusals);
   await writeFile(script, lua);
   await writeFile(dataFile, data);
   const args = [

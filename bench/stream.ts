@@ -1,0 +1,195 @@
+/**
+ * The live stream under load (issue 16): the same write load (POST /tasks
+ * from 200 users, as fast as they go) on one API process twice in one run,
+ * first with no stream open, then with 2,000 streams open (each user in 10
+ * tabs); then a steady 100 writes/s with the streams open. For each event,
+ * how long it took from its commit (`occurred_at`) to each stream that may
+ * see it. The background work runs in a worker of its own (RabbitMQ under a
+ * prefix of the run's), as in the topology, so the API process serves the
+ * requests and the streams only. Criteria: writes keep at least 0.8x their
+ * throughput; delivery p99 under 250 ms; every event reaches every stream
+ * of its owner.
+ *
+ *   npm run bench:stream [-- --seconds 10 --streams 2000 --users 200]
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startOidcFixture } from '../test/support/oidc-fixture.ts';
+import { freePort } from '../test/support/private-redis.ts';
+import { connectTestBroker, TEST_AMQP_URL, TEST_RETRY_BASE_MS } from '../test/support/rabbitmq.ts';
+import { createTestDatabase } from '../test/support/test-database.ts';
+import { startProcess } from './lib/processes.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    streams: { type: 'string', default: '2000' },
+    users: { type: 'string', default: '200' },
+  },
+});
+const seconds = Number(values.seconds);
+const streamCount = Number(values.streams);
+const users = Array.from(
+  { length: Number(values.users) },
+  (_, k) => `stream-user-${String(k).padStart(3, '0')}`,
+);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const database = await createTestDatabase();
+const oidc = await startOidcFixture();
+const broker = await connectTestBroker();
+const port = await freePort();
+const workerMetricsPort = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const env = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: database.url,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: `bench-stream-${randomBytes(4).toString('hex')}:`,
+  AMQP_URL: TEST_AMQP_URL,
+  AMQP_QUEUE_PREFIX: broker.prefix,
+  WORKER_RETRY_BASE_MS: String(TEST_RETRY_BASE_MS),
+  WORKER_METRICS_PORT: String(workerMetricsPort),
+  DIGEST_SEND_AT: 'off',
+};
+const worker = await startProcess(
+  ['--import', 'tsx', 'src/worker.ts'],
+  env,
+  `http://127.0.0.1:${workerMetricsPort}/healthz`,
+);
+const api = await startProcess(
+  ['--import', 'tsx', 'src/server.ts'],
+  {
+    ...env,
+    PORT: String(port),
+    WEB_CONCURRENCY: '1',
+    OIDC_ISSUER: oidc.issuer,
+    // The load comes from a few tokens by design: no per-caller rate limit.
+    RATE_LIMIT_MAX: '0',
+  },
+  `${base}/readyz`,
+);
+
+const tokens = await Promise.all(
+  users.map((sub) => oidc.token('bob', { lifetimeSeconds: 3600, claims: { sub, preferred_username: sub } })),
+);
+
+/** POST /tasks as random users for `seconds` (at `rate` a second, else at full speed); returns creates per second. */
+async function writes(title: string, rate?: number): Promise<number> {
+  let n = 0;
+  const result = await autocannon({
+    url: base,
+    connections: 32,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        setupRequest: (request) => {
+          n += 1;
+          return {
+            ...request,
+            method: 'POST',
+            path: '/tasks',
+            headers: {
+              authorization: `Bearer ${tokens[n % tokens.length]}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ title: `stream bench ${n}` }),
+          };
+        },
+      },
+    ],
+  });
+  const perSecond = result['2xx'] / seconds;
+  say(
+    `${title.padEnd(34)} ${Math.round(perSecond).toString().padStart(6)} writes/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`,
+  );
+  return perSecond;
+}
+
+interface StreamReport {
+  events: number;
+  p50: number;
+  p99: number;
+  max: number;
+  open: number;
+  dropped: number;
+}
+
+try {
+  await writes('warm-up');
+  const alone = await writes('writes, no stream open');
+
+  const clients = fork(new URL('./lib/stream-clients.ts', import.meta.url).pathname, {
+    execArgv: ['--import', 'tsx'],
+  });
+  const perUser = Math.ceil(streamCount / users.length);
+  clients.send({
+    kind: 'open',
+    base,
+    tokens: users.flatMap((_, k) => Array.from({ length: perUser }, () => tokens[k])).slice(0, streamCount),
+  });
+  const [opened] = (await once(clients, 'message')) as [{ open: number }];
+  say(`streams open: ${opened.open}`);
+
+  /** Runs the write load with the streams measuring; their report once the last events arrived. */
+  const measured = async (title: string, rate?: number) => {
+    clients.send({ kind: 'measure' });
+    const tasksBefore = await countTasks();
+    const perSecond = await writes(title, rate);
+    const expected = ((await countTasks()) - tasksBefore) * perUser;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    clients.send({ kind: 'report' });
+    const [report] = (await once(clients, 'message')) as [StreamReport];
+    return { perSecond, expected, report };
+  };
+  const saturated = await measured(`writes, ${opened.open} streams open`);
+  const paced = await measured(`100 writes/s, ${opened.open} streams open`, 100);
+  clients.send({ kind: 'stop' });
+  const withStreams = saturated.perSecond;
+  const delivered = (run: typeof saturated) =>
+    `${run.report.events} of ${run.expected} events delivered, streams dropped: ${run.report.dropped}; ` +
+    `from commit to client p50 ${run.report.p50} ms, p99 ${run.report.p99} ms, max ${run.report.max} ms`;
+  const complete = [saturated, paced].every(
+    (run) => run.report.events === run.expected && run.report.dropped === 0,
+  );
+
+  const ratio = withStreams / alone;
+  const lines = [
+    `# Live stream benchmark (${new Date().toISOString()})`,
+    '',
+    `One API process (WEB_CONCURRENCY=1), the background work in a worker of its own (RabbitMQ), Redis fan-out, ${users.length} users writing, each in ${perUser} streams; ${seconds} s per run, 32 connections; stream clients in a process of their own.`,
+    '',
+    `- writes at full speed, no stream open: ${Math.round(alone)}/s`,
+    `- writes at full speed, ${opened.open} streams open: ${Math.round(withStreams)}/s (${ratio.toFixed(2)}x); ${delivered(saturated)}`,
+    `- 100 writes/s, ${opened.open} streams open: ${delivered(paced)}`,
+    '',
+    `- ${ratio >= 0.8 ? 'PASS' : 'FAIL'}: writes keep ${ratio.toFixed(2)}x their throughput with the streams open (>= 0.8x)`,
+    `- ${paced.report.p99 < 250 ? 'PASS' : 'FAIL'}: delivery p99 at 100 writes/s ${paced.report.p99} ms (< 250 ms)`,
+    `- ${saturated.report.p99 < 250 ? 'PASS' : 'FAIL'}: delivery p99 with the API saturated by writes ${saturated.report.p99} ms (< 250 ms)`,
+    `- ${complete ? 'PASS' : 'FAIL'}: every event reached every stream that may see it, none dropped`,
+    '',
+  ];
+  say(lines.join('\n'));
+  await writeFile(new URL('./results/latest-stream.md', import.meta.url), lines.join('\n'));
+} finally {
+  await api.stop();
+  await worker.stop();
+  await broker.close();
+  await oidc.close();
+  await database.drop();
+}
+
+async function countTasks(): Promise<number> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks');
+  await client.end();
+  return rows[0]?.n ?? 0;
+}
