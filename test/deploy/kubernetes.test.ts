@@ -7,10 +7,10 @@
  * in the cluster is the one in deploy/keycloak/.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const K8S = path.join(ROOT, 'deploy/k8s');
@@ -65,6 +65,26 @@ describe('Kubernetes manifests', () => {
     expect(kinds).toContain('keda.sh/v1alpha1 ScaledObject');
     expect(kinds).toContain('postgresql.cnpg.io/v1 Cluster');
     expect(kinds.filter((kind) => kind === 'postgresql.cnpg.io/v1 Pooler')).toHaveLength(2);
+  });
+
+  it("CloudNativePG's exporter runs deploy/exporters/postgres-queries.yml (the base folder's copy is identical)", () => {
+    expect(readFileSync(path.join(K8S, 'base/postgres-queries.yaml'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'deploy/exporters/postgres-queries.yml'), 'utf8'),
+    );
+  });
+
+  it('the Prometheus Operator gets every alert and recording rule of deploy/prometheus/rules as a PrometheusRule', () => {
+    const rulesFolder = path.join(ROOT, 'deploy/prometheus/rules');
+    const groups = readdirSync(rulesFolder)
+      .filter((name) => name.endsWith('.yml'))
+      .sort()
+      .flatMap((name) => parse(readFileSync(path.join(rulesFolder, name), 'utf8')).groups);
+    const rule = render('base').find((o) => o.kind === 'PrometheusRule');
+    expect(rule?.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule?.spec.groups, 'run `node deploy/k8s/prometheus-rules.mjs` after changing a rule').toEqual(
+      groups,
+    );
+    expect(groups.flatMap((group: { rules: unknown[] }) => group.rules).length).toBeGreaterThan(20);
   });
 
   it("Keycloak's realm in the cluster is deploy/keycloak/tasks-realm.json, but for the API's back-channel logout URL", () => {

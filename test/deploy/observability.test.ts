@@ -14,10 +14,10 @@ import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { selfSignedCertificate, writeNginxConfig } from '../../scripts/stack/nginx-files.ts';
-import { STACK_PORTS } from '../../scripts/stack/stack.ts';
-import type { Database } from '../../src/infra/db/database.ts';
+import { OBSERVABILITY_PORTS } from '../../scripts/stack/observability.ts';
+import { STACK_PORTS } from '../../scripts/stack/stack-layout.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import { createWorkerMetrics } from '../../src/observability/worker-metrics.ts';
+import { createWorkerMetrics, type OutboxBacklog } from '../../src/observability/worker-metrics.ts';
 import { namesIn } from './promql-names.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -28,7 +28,7 @@ function exported(): { metrics: Set<string>; labels: Set<string> } {
   // The worker registry reads the outbox only when scraped; names need no database.
   const registries: Registry[] = [
     createMetrics().registry,
-    createWorkerMetrics({} as Pick<Database, 'primary'>).registry,
+    createWorkerMetrics({} as OutboxBacklog).registry,
   ];
   // Added by Prometheus to every target.
   const metrics = new Set(['up']);
@@ -48,11 +48,37 @@ function exported(): { metrics: Set<string>; labels: Set<string> } {
   return { metrics, labels };
 }
 
+/** Prefixes of the exporters' metrics (checked against the running stack in test/e2e/observability.test.ts). */
+const EXPORTER_PREFIXES = /^(pg|pgbouncer|redis|rabbitmq|nginx|probe|alertmanager|prometheus)_/;
+
+/** The series the recording rules write (`tasks:...`). */
+function recorded(): Set<string> {
+  const names = new Set<string>();
+  for (const file of readdirSync(deployFile('prometheus/rules')))
+    for (const group of (parse(readFileSync(deployFile('prometheus/rules', file), 'utf8')) as RuleFile)
+      .groups)
+      for (const rule of group.rules) if (rule.record) names.add(rule.record);
+  return names;
+}
+
+/**
+ * The code's own metrics must be ones the API or the worker exports; recorded series one a
+ * rule records; an exporter's metric is checked live, against what the running stack exports.
+ */
 function expectExported(where: string, expr: string, known: ReturnType<typeof exported>) {
   const { metrics, labels } = namesIn(expr);
   expect(metrics.size, `${where}: names no metric: ${expr}`).toBeGreaterThan(0);
-  for (const metric of metrics) expect(known.metrics, `${where}: ${metric}`).toContain(metric);
-  for (const label of labels) expect(known.labels, `${where}: label ${label}`).toContain(label);
+  const records = recorded();
+  const codeMetrics = [...metrics].filter(
+    (metric) => !EXPORTER_PREFIXES.test(metric) && !records.has(metric),
+  );
+  for (const metric of codeMetrics) expect(known.metrics, `${where}: ${metric}`).toContain(metric);
+  if (codeMetrics.length === metrics.size)
+    for (const label of labels) expect(known.labels, `${where}: label ${label}`).toContain(label);
+}
+
+interface RuleFile {
+  groups: { rules: { alert?: string; record?: string; expr: string }[] }[];
 }
 
 interface Panel {
@@ -62,61 +88,104 @@ interface Panel {
   panels?: Panel[];
 }
 
-describe('Grafana dashboard', () => {
-  const dashboard = JSON.parse(readFileSync(deployFile('grafana/dashboards/tasks-api.json'), 'utf8')) as {
+/** The provisioned dashboards: an overview, then one per component. */
+const DASHBOARDS = [
+  'tasks-overview',
+  'tasks-api',
+  'tasks-postgres',
+  'tasks-pgbouncer',
+  'tasks-redis',
+  'tasks-queue',
+  'tasks-nginx',
+];
+
+function panelsOf(name: string): Panel[] {
+  const dashboard = JSON.parse(readFileSync(deployFile(`grafana/dashboards/${name}.json`), 'utf8')) as {
     panels: Panel[];
   };
-  const panels = dashboard.panels
+  return dashboard.panels
     .flatMap((panel) => [panel, ...(panel.panels ?? [])])
     .filter((p) => p.type !== 'row');
+}
 
-  it('has the golden signals per route, cache hit ratio, replica lag and routing, queue flow and dead letters', () => {
-    const queries = panels.flatMap((panel) => panel.targets?.map((target) => target.expr) ?? []).join('\n');
+describe('Grafana dashboards', () => {
+  it('are the overview and one per component, each with a unique uid', () => {
+    const files = readdirSync(deployFile('grafana/dashboards')).map((file) => file.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual([...DASHBOARDS].sort());
+    const uids = DASHBOARDS.map(
+      (name) =>
+        (JSON.parse(readFileSync(deployFile(`grafana/dashboards/${name}.json`), 'utf8')) as { uid: string })
+          .uid,
+    );
+    expect(uids).toEqual(DASHBOARDS);
+  });
+
+  it('the API dashboard has the golden signals per route, cache hit ratio, replica lag and routing, queue flow and dead letters', () => {
+    const queries = panelsOf('tasks-api')
+      .flatMap((panel) => panel.targets?.map((target) => target.expr) ?? [])
+      .join('\n');
     for (const needed of [
       /sum by \(method, route\) \(rate\(http_request_duration_seconds_count/,
       /status_code=~"5\.\."/,
       /histogram_quantile\(0\.99, sum by \(le, route\)/,
       /tasks_cache_requests_total\{result="hit"\}/,
       /tasks_replica_lag_seconds/,
+      /tasks_replica_lag_bytes/,
       /tasks_db_reads_total/,
       /tasks_outbox_pending/,
       /tasks_worker_messages_total/,
-      /outcome="dead_lettered"/,
+      /rabbitmq_queue_messages\{queue=~"\.\*\\\\\.dlq"\}/,
       /tasks_db_pool_connections/,
     ])
       expect(queries).toMatch(needed);
   });
 
-  it('every panel query names metrics and labels the API or the worker exports', () => {
+  it('every panel query names metrics and labels the API or the worker exports (the exporters’: checked live)', () => {
     const known = exported();
-    for (const panel of panels) {
-      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
-      for (const target of panel.targets ?? []) expectExported(`panel "${panel.title}"`, target.expr, known);
-    }
+    for (const name of DASHBOARDS)
+      for (const panel of panelsOf(name)) {
+        expect(panel.targets?.length, `${name}: ${panel.title}`).toBeGreaterThan(0);
+        for (const target of panel.targets ?? [])
+          expectExported(`${name} panel "${panel.title}"`, target.expr, known);
+      }
   });
 });
+
+/** Every alert the rules define (each needs a promtool test and a runbook section). */
+const ALERTS = [
+  'TasksApiErrorBudgetBurn',
+  'TasksApiSlowP99',
+  'TasksCertificateExpiring',
+  'TasksDeadLetters',
+  'TasksExporterDown',
+  'TasksInstanceDown',
+  'TasksListingLatencyBudgetBurn',
+  'TasksNginxUpstreamsDown',
+  'TasksOutboxBacklogGrowing',
+  'TasksOutboxBacklogOld',
+  'TasksPgbouncerClientsWaiting',
+  'TasksPostgresPrimaryDown',
+  'TasksPostgresReplicaDown',
+  'TasksPostgresReplicationLagging',
+  'TasksQueueReadyGrowing',
+  'TasksRedisEvicting',
+  'TasksRedisMemoryHigh',
+  'TasksReplicaDown',
+  'TasksReplicaLagging',
+  'TasksReplicationSlotRetention',
+];
 
 describe('Prometheus', () => {
   const rulesDir = deployFile('prometheus/rules');
   const ruleFiles = readdirSync(rulesDir).map((name) => path.join(rulesDir, name));
 
-  it('every alert rule names metrics and labels the API or the worker exports', () => {
+  it('every alert and recording rule names metrics and labels the code (or an exporter) exports', () => {
     const known = exported();
-    const alerts = ruleFiles.flatMap((file) =>
-      (
-        parse(readFileSync(file, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }
-      ).groups.flatMap((group) => group.rules),
+    const rules = ruleFiles.flatMap((file) =>
+      (parse(readFileSync(file, 'utf8')) as RuleFile).groups.flatMap((group) => group.rules),
     );
-    expect(alerts.map((rule) => rule.alert).sort()).toEqual([
-      'TasksApiHighErrorRate',
-      'TasksApiSlowP99',
-      'TasksDeadLetters',
-      'TasksInstanceDown',
-      'TasksOutboxBacklogGrowing',
-      'TasksReplicaDown',
-      'TasksReplicaLagging',
-    ]);
-    for (const rule of alerts) expectExported(`alert ${rule.alert}`, rule.expr, known);
+    expect([...new Set(rules.flatMap((rule) => rule.alert ?? []))].sort()).toEqual(ALERTS);
+    for (const rule of rules) expectExported(`rule ${rule.alert ?? rule.record}`, rule.expr, known);
   });
 
   it('promtool accepts the rules and the scrape configurations', () => {
@@ -137,12 +206,39 @@ describe('Prometheus', () => {
     check('config', '--syntax-only', file);
   });
 
-  it('the alert rules pass their unit tests (promtool test rules)', () => {
-    const output = execFileSync('promtool', ['test', 'rules', 'tasks-alerts.test.yml'], {
+  it('the alert rules pass their unit tests (promtool test rules), and every alert has a test', () => {
+    const tests = readdirSync(deployFile('prometheus/tests'));
+    const output = execFileSync('promtool', ['test', 'rules', ...tests], {
       cwd: deployFile('prometheus/tests'),
       encoding: 'utf8',
     });
     expect(output).toContain('SUCCESS');
+    const tested = tests.flatMap((file) =>
+      [...readFileSync(deployFile('prometheus/tests', file), 'utf8').matchAll(/alertname: (\w+)/g)].map(
+        (m) => m[1],
+      ),
+    );
+    for (const alert of ALERTS) expect(tested, `a promtool test of ${alert}`).toContain(alert);
+  }, 180_000);
+
+  it('every alert names its runbook section, and docs/runbook.md has it', () => {
+    const runbook = readFileSync(path.join(ROOT, 'docs/runbook.md'), 'utf8');
+    const anchors = new Set(
+      [...runbook.matchAll(/^#{2,3} (.+)$/gm)].map((m) =>
+        (m[1] as string)
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replaceAll(' ', '-'),
+      ),
+    );
+    for (const file of ruleFiles)
+      for (const group of (parse(readFileSync(file, 'utf8')) as RuleFile).groups)
+        for (const rule of group.rules) {
+          if (!rule.alert) continue;
+          const runbookLink = (rule as { annotations?: { runbook?: string } }).annotations?.runbook;
+          expect(runbookLink, rule.alert).toBe(`docs/runbook.md#${rule.alert.toLowerCase()}`);
+          expect(anchors, `docs/runbook.md section ${rule.alert}`).toContain(rule.alert.toLowerCase());
+        }
   });
 });
 
@@ -163,7 +259,7 @@ describe('NGINX', () => {
       expect(execFileSync('nginx', args, { encoding: 'utf8', stdio: 'pipe' })).toBe('');
     };
     const stack = mkdtempSync(path.join(tmpdir(), 'tasks-nginx-stack-'));
-    writeNginxConfig(stack, STACK_PORTS.apis, STACK_PORTS.https);
+    writeNginxConfig(stack, { ...STACK_PORTS, status: OBSERVABILITY_PORTS.nginxStatus });
     nginxTest(stack);
 
     const compose = mkdtempSync(path.join(tmpdir(), 'tasks-nginx-compose-'));
@@ -176,6 +272,11 @@ describe('NGINX', () => {
         .replace(/server api-(\d):8000/g, 'server 127.0.0.$1:8000')
         .replaceAll('/certs/', 'tls/'),
     );
+    for (const server of ['http', 'https', 'status'])
+      writeFileSync(
+        path.join(compose, `listen-${server}.conf`),
+        readFileSync(deployFile(`nginx/compose-listen-${server}.conf`)),
+      );
     nginxTest(compose);
   });
 });

@@ -12,9 +12,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PREFETCH } from '../../src/background/rabbitmq/rabbitmq-consumer.ts';
 import type { Database } from '../../src/infra/db/database.ts';
-import { DEFAULT_PREFETCH } from '../../src/modules/notifications/notifications.consumer.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
+import { linkedTaskIds } from '../support/mail-links.ts';
 import { type PrivateRabbit, startPrivateRabbit } from '../support/private-rabbitmq.ts';
 import { freePort } from '../support/private-redis.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
@@ -42,6 +43,8 @@ async function startWorker(): Promise<void> {
       WORKER_METRICS_PORT: String(metricsPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // The mails counted here are the tasks' own: no daily digest among them.
+      DIGEST_SEND_AT: 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,14 +87,13 @@ async function createTasks(count: number, label: string, concurrency = 10): Prom
   return ids;
 }
 
-/** E-mails received per task id, for the given tasks (a mail's text names its task). */
+/** E-mails received per task id, for the given tasks (a mail links to its task's page). */
 function mailsPerTask(taskIds: string[]): Map<string, number> {
   const wanted = new Set(taskIds);
   const counts = new Map<string, number>();
-  for (const mail of smtp.received) {
-    const taskId = /Task (\S+) was created/.exec(mail.raw)?.[1];
-    if (taskId && wanted.has(taskId)) counts.set(taskId, (counts.get(taskId) ?? 0) + 1);
-  }
+  for (const mail of smtp.received)
+    for (const taskId of linkedTaskIds(mail.raw))
+      if (wanted.has(taskId)) counts.set(taskId, (counts.get(taskId) ?? 0) + 1);
   return counts;
 }
 

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPart, stopPart } from '../../scripts/stack/postgres-topology.ts';
+import { startStackReplica } from '../../scripts/stack/stack.ts';
 import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, type RunningApi, startApi } from '../support/api-harness.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.ts';
 import { createTopologyDatabase, type TopologyDatabase } from '../support/topology.ts';
 
-const APPLY_DELAY = '3s';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Outcome {
@@ -109,7 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever happened, the shared topology is left running for whoever comes next.
   await startPart('primary');
-  await startPart('replica', { applyDelay: APPLY_DELAY });
+  await startStackReplica();
   await api?.close();
   await redis?.stop();
   await database?.drop();
@@ -134,7 +134,7 @@ describe('faults during a stream of requests', () => {
       await sleep(500);
       await stopPart('replica');
       await sleep(2_000);
-      await startPart('replica', { applyDelay: APPLY_DELAY });
+      await startStackReplica();
       await sleep(500);
     });
     expect(outcomes.length).toBeGreaterThan(50);

@@ -1,14 +1,14 @@
 /**
  * OIDC Back-Channel Logout against running API instances: logout tokens are
  * signed with the identity provider's real RS256 key (the fixture's), posted
- * as the provider posts them, and the revocation is checked on a second
- * instance sharing Redis, and on a pair sharing only PostgreSQL.
+ * as the provider posts them; the revocation is checked on a second instance
+ * sharing Redis (backchannel-logout-postgres.test.ts: sharing only PostgreSQL).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, type ProblemJson, type RunningApi, startApi } from '../support/api-harness.ts';
+import { postLogout, refusedAfter, statusOf } from '../support/logout-checks.ts';
 import type { TestUser } from '../support/oidc-fixture.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,51 +17,22 @@ const now = () => Math.floor(Date.now() / 1000);
 
 let redisA: RunningApi;
 let redisB: RunningApi;
-let pgA: RunningApi;
-let pgB: RunningApi;
 let redis: Redis;
 
 beforeAll(async () => {
   const withRedis = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
   redisA = await startApi(withRedis);
   redisB = await startApi(withRedis, { database: redisA.database, oidc: redisA.oidc });
-  // No Redis: revocations go through the shared database.
-  pgA = await startApi({}, { oidc: redisA.oidc });
-  pgB = await startApi({}, { database: pgA.database, oidc: redisA.oidc });
   redis = new Redis(REDIS_URL);
 });
 
 afterAll(async () => {
-  await pgB?.close();
-  await pgA?.close();
   await redisB?.close();
   await redisA?.close();
   redis?.disconnect();
 });
 
 const oidc = () => redisA.oidc;
-
-function postLogout(api: RunningApi, logoutToken: string) {
-  return fetch(`${api.baseUrl}/auth/backchannel-logout`, {
-    method: 'POST',
-    body: new URLSearchParams({ logout_token: logoutToken }),
-  });
-}
-
-async function statusOf(api: RunningApi, token: string): Promise<number> {
-  const response = await fetch(`${api.baseUrl}/tasks`, { headers: { authorization: `Bearer ${token}` } });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-/** Milliseconds until `api` refuses `token` (fails after 3 s). */
-async function refusedAfter(api: RunningApi, token: string, since: number): Promise<number> {
-  for (;;) {
-    if ((await statusOf(api, token)) === 401) return Date.now() - since;
-    if (Date.now() - since > 3_000) throw new Error('token still accepted 3 s after the logout');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const session = (user: TestUser, sid: string, claims: Record<string, unknown> = {}) =>
   oidc().token(user, { claims: { sid, ...claims } });
@@ -221,84 +192,5 @@ describe('a session logged out through Redis-sharing instances', () => {
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(305_000);
-  });
-});
-
-describe('an instance started after the logout', () => {
-  it.each([
-    ['Redis', () => redisA, { REDIS_URL, REDIS_KEY_PREFIX: prefix }],
-    ['PostgreSQL', () => pgA, {}],
-  ] as const)(
-    'learns it from %s at start and refuses the session from its first request',
-    async (_store, receiver, env) => {
-      const sid = `sid-${randomBytes(6).toString('hex')}`;
-      const token = await session('carol', sid);
-      expect(
-        (await postLogout(receiver(), await oidc().logoutToken('carol', { claims: { sid } }))).status,
-      ).toBe(200);
-      const late = await startApi({ ...env }, { database: receiver().database, oidc: redisA.oidc });
-      try {
-        expect(await statusOf(late, token)).toBe(401);
-        expect(await statusOf(late, await session('carol', `${sid}-other`))).toBe(200);
-      } finally {
-        await late.close();
-      }
-    },
-  );
-});
-
-describe('a session logged out through instances sharing only PostgreSQL', () => {
-  it('the second instance refuses the session within a second; other sessions unaffected', async () => {
-    const sid = `sid-${randomBytes(6).toString('hex')}`;
-    const loggedOut = await session('bob', sid);
-    const otherSession = await session('bob', `${sid}-other`);
-    expect(await statusOf(pgB, loggedOut)).toBe(200);
-
-    const started = Date.now();
-    expect((await postLogout(pgA, await oidc().logoutToken('bob', { claims: { sid } }))).status).toBe(200);
-    expect(await statusOf(pgA, loggedOut)).toBe(401);
-    const delay = await refusedAfter(pgB, loggedOut, started);
-    console.info(`back-channel logout through PostgreSQL: refused on the second instance after ${delay} ms`);
-    expect(delay).toBeLessThan(1_000);
-    expect(await statusOf(pgB, otherSession)).toBe(200);
-    // The Redis pair shares nothing with this one: it was not told.
-    expect(await statusOf(redisA, loggedOut)).toBe(200);
-  });
-
-  it('entries expire: stored until iat + lifetime + 5 s, and a session logged out that long ago is served again', async () => {
-    // An instance whose provider issues 1-second access tokens remembers a logout for 1 + 5 s.
-    const shortLived = await startApi(
-      { OIDC_ACCESS_TOKEN_LIFETIME_SECONDS: '1' },
-      { database: pgA.database, oidc: redisA.oidc },
-    );
-    try {
-      const sid = `sid-${randomBytes(6).toString('hex')}`;
-      const iat = now();
-      const token = await session('bob', sid);
-      const response = await postLogout(
-        shortLived,
-        await oidc().logoutToken('bob', { claims: { sid, iat } }),
-      );
-      expect(response.status).toBe(200);
-      expect(await statusOf(shortLived, token)).toBe(401);
-
-      const db = new pg.Client({ connectionString: pgA.database.url });
-      await db.connect();
-      try {
-        const { rows } = await db.query<{ expires: number }>(
-          'SELECT extract(epoch FROM expires_at)::float8 AS expires FROM session_revocations WHERE value = $1',
-          [sid],
-        );
-        expect(rows.map((row) => row.expires)).toEqual([iat + 6]);
-      } finally {
-        await db.end();
-      }
-      // (The token itself outlives the entry only because the fixture minted it for 300 s.)
-      await new Promise((resolve) => setTimeout(resolve, (iat + 6) * 1000 - Date.now() + 100));
-      expect(await statusOf(shortLived, token)).toBe(200);
-      expect(await statusOf(pgB, token)).toBe(200);
-    } finally {
-      await shortLived.close();
-    }
   });
 });

@@ -8,10 +8,12 @@
  * (the path Keycloak drives): the refresh token is dead, and every instance
  * refuses the session's access tokens within a second.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
@@ -21,6 +23,7 @@ import {
   KEYCLOAK_ACCESS_TOKEN_AUDIENCE,
   KEYCLOAK_ACCESS_TOKEN_CLAIMS,
 } from '../support/keycloak-token-claims.ts';
+import { refusedAfter, statusOf } from '../support/logout-checks.ts';
 import { pkceAuthorization } from '../support/pkce.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -84,22 +87,6 @@ const refresh = (api: RunningApi, clientId: string, refreshToken: string) =>
 
 const endSession = (api: RunningApi, clientId: string, refreshToken: string) =>
   form(`${realm(api)}/logout`, { client_id: clientId, refresh_token: refreshToken });
-
-async function statusOf(api: RunningApi, accessToken: string): Promise<number> {
-  const response = await fetch(`${api.baseUrl}/tasks`, {
-    headers: { authorization: `Bearer ${accessToken}` },
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-async function refusedAfter(api: RunningApi, accessToken: string, since: number): Promise<number> {
-  for (;;) {
-    if ((await statusOf(api, accessToken)) === 401) return Date.now() - since;
-    if (Date.now() - since > 3_000) throw new Error('access token still accepted 3 s after end-session');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The authorization code flow with PKCE through the login form, as the docs page runs it. */
 async function browserLogin(api: RunningApi, username: string): Promise<Tokens> {
@@ -183,6 +170,53 @@ describe('development identity provider: sessions that really end', () => {
     expect(metrics).toMatch(/tasks_backchannel_logouts_total\{result="session"\} [1-9]/);
   });
 
+  it('end-session with a refresh token already rotated away ends the session too: 204, every access token of it refused', async () => {
+    const session = await login(first, 'bob');
+    const refreshed = await refresh(first, 'tasks-cli', session.refresh_token);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    const current = refreshed.body as Tokens;
+
+    const started = Date.now();
+    expect((await endSession(second, 'tasks-cli', session.refresh_token)).status).toBe(204);
+    expect(await refusedAfter(first, session.access_token, started)).toBeLessThan(1_000);
+    expect(await refusedAfter(first, current.access_token, started)).toBeLessThan(1_000);
+    expect(await statusOf(second, current.access_token)).toBe(401);
+    expect((await refresh(first, 'tasks-cli', current.refresh_token)).body?.error).toBe('invalid_grant');
+  });
+
+  it('a spent refresh token presented again (RFC 9700 theft signal) ends the whole session: 400 invalid_grant, every access token of it refused on every instance within a second', async () => {
+    const session = await login(first, 'dave');
+    const otherSession = await login(first, 'dave');
+    const rotated = await refresh(first, 'tasks-cli', session.refresh_token);
+    expect(rotated.status).toBe(200);
+    const current = rotated.body as Tokens;
+    for (const api of [first, second]) expect(await statusOf(api, current.access_token)).toBe(200);
+
+    const started = Date.now();
+    const reused = await refresh(second, 'tasks-cli', session.refresh_token);
+    expect(reused.status).toBe(400);
+    expect(reused.body?.error).toBe('invalid_grant');
+    // The session ended before the refusal was answered: refused here at once.
+    expect(await statusOf(second, current.access_token)).toBe(401);
+    for (const token of [session.access_token, current.access_token]) {
+      const delay = await refusedAfter(first, token, started);
+      console.info(`refresh-token reuse: session refused on the other instance after ${delay} ms`);
+      expect(delay).toBeLessThan(1_000);
+    }
+    expect((await refresh(first, 'tasks-cli', current.refresh_token)).body?.error).toBe('invalid_grant');
+    // Another login of the same user is another session: untouched.
+    for (const api of [first, second]) expect(await statusOf(api, otherSession.access_token)).toBe(200);
+  });
+
+  it('a spent refresh token of a browser session (tasks-web) ends it too', async () => {
+    const session = await browserLogin(first, 'carol');
+    const rotated = await refresh(first, 'tasks-web', session.refresh_token);
+    expect(rotated.status).toBe(200);
+    const started = Date.now();
+    expect((await refresh(second, 'tasks-web', session.refresh_token)).body?.error).toBe('invalid_grant');
+    expect(await refusedAfter(first, (rotated.body as Tokens).access_token, started)).toBeLessThan(1_000);
+  });
+
   it('a browser session (tasks-web, code + PKCE) ends the same way', async () => {
     const session = await browserLogin(first, 'dave');
     expect(await statusOf(second, session.access_token)).toBe(200);
@@ -207,6 +241,20 @@ describe('development identity provider: sessions that really end', () => {
       expect((await refresh(second, 'tasks-cli', session.refresh_token)).status).toBe(200);
     },
   );
+
+  it("the README's logout example runs as written (every variable it uses set, `set -u`): 204", async () => {
+    const readme = await readFile(path.join(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.split(/^## /m).find((part) => part.startsWith('Log out'));
+    const script = /```sh\n([\s\S]*?)```/.exec(section ?? '')?.[1];
+    expect(script, 'a sh block in the README section "Log out"').toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', [
+      '-euo',
+      'pipefail',
+      '-c',
+      (script ?? '').replaceAll('http://localhost:8000', first.baseUrl),
+    ]);
+    expect(stdout.trim()).toBe('204');
+  });
 
   it('a revoked refresh token (RFC 7009) can no longer be redeemed', async () => {
     const session = await login(second, 'carol');

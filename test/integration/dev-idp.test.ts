@@ -1,100 +1,42 @@
+/**
+ * The development identity provider as Keycloak's `tasks` realm: discovery,
+ * the password, refresh and code grants, revocation, userinfo and the signing
+ * keys two instances sharing a database and a data folder agree on.
+ */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
-import pg from 'pg';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devIdentityProviderPlugin } from '../../src/auth/dev-idp/dev-idp.plugin.ts';
 import { loadOrCreateSigningKeys } from '../../src/auth/dev-idp/signing-keys.ts';
 import { cookieSession } from '../support/cookie-session.ts';
+import {
+  AUDIENCE,
+  type Instance,
+  ISSUER,
+  type KeycloakPayload,
+  PUBLIC_URL,
+  refreshRequest,
+  startDevIdpInstance,
+  tokenRequest,
+  verifiedPayload,
+} from '../support/dev-idp-instance.ts';
 import { pkceAuthorization } from '../support/pkce.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-
-// The configured public URL, deliberately not where the test listens: the issuer is configuration,
-// while endpoint URLs follow the request, as Keycloak's do without a fixed hostname.
-const PUBLIC_URL = 'http://localhost:8000';
-const ISSUER = `${PUBLIC_URL}/realms/tasks`;
-const AUDIENCE = 'tasks-api';
-
-interface Instance {
-  app: FastifyInstance;
-  /** Where the realm is reachable in this test: `http://127.0.0.1:<port>/realms/tasks`. */
-  realm: string;
-}
-
-interface TokenResponse {
-  access_token: string;
-  expires_in: number;
-  refresh_expires_in: number;
-  refresh_token: string;
-  token_type: string;
-  id_token?: string;
-  'not-before-policy': number;
-  session_state: string;
-  scope: string;
-  error?: string;
-  error_description?: string;
-}
-
-interface KeycloakPayload extends JWTPayload {
-  typ: string;
-  azp: string;
-  sid: string;
-  scope: string;
-  email: string;
-  preferred_username: string;
-  realm_access: { roles: string[] };
-}
 
 let database: TestDatabase;
 let dataDir: string;
 let first: Instance;
 let second: Instance;
 
-async function startInstance(): Promise<Instance> {
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  const app = Fastify();
-  app.addHook('onClose', () => pool.end());
-  await app.register(devIdentityProviderPlugin, {
-    prefix: '/realms/tasks',
-    issuer: ISSUER,
-    publicUrl: PUBLIC_URL,
-    audience: AUDIENCE,
-    pool,
-    dataDir,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return { app, realm: `http://127.0.0.1:${port}/realms/tasks` };
-}
-
-async function tokenRequest(instance: Instance, form: Record<string, string>) {
-  const response = await fetch(`${instance.realm}/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams(form),
-  });
-  return { status: response.status, body: (await response.json()) as TokenResponse };
-}
-
 const passwordLogin = (username: string, password = username, extra: Record<string, string> = {}) =>
   tokenRequest(first, { grant_type: 'password', client_id: 'tasks-cli', username, password, ...extra });
-
-async function verifiedPayload(instance: Instance, token: string): Promise<KeycloakPayload> {
-  const keys = createRemoteJWKSet(new URL(`${instance.realm}/protocol/openid-connect/certs`));
-  const { payload } = await jwtVerify<KeycloakPayload>(token, keys, {
-    issuer: ISSUER,
-    algorithms: ['RS256'],
-  });
-  return payload;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
   dataDir = await mkdtemp(path.join(tmpdir(), 'dev-idp-test-'));
-  first = await startInstance();
-  second = await startInstance();
+  first = await startDevIdpInstance(database.url, dataDir);
+  second = await startDevIdpInstance(database.url, dataDir);
 });
 
 afterAll(async () => {
@@ -191,11 +133,7 @@ describe('development identity provider', () => {
 
   it('refresh grant returns a same-shaped access token and rotates the refresh token', async () => {
     const login = await passwordLogin('bob');
-    const refreshed = await tokenRequest(first, {
-      grant_type: 'refresh_token',
-      client_id: 'tasks-cli',
-      refresh_token: login.body.refresh_token,
-    });
+    const refreshed = await refreshRequest(first, login.body.refresh_token);
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body).toMatchObject({ token_type: 'Bearer', expires_in: 300, scope: 'profile email' });
     expect(refreshed.body.refresh_token).not.toBe(login.body.refresh_token);
@@ -206,22 +144,14 @@ describe('development identity provider', () => {
     expect(shapeOf(after)).toEqual(shapeOf(before));
     expect(after.jti).not.toBe(before.jti);
 
-    const reused = await tokenRequest(first, {
-      grant_type: 'refresh_token',
-      client_id: 'tasks-cli',
-      refresh_token: login.body.refresh_token,
-    });
+    const reused = await refreshRequest(first, login.body.refresh_token);
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe('invalid_grant');
   });
 
   it('a refresh token issued by one instance is redeemable at another sharing the database', async () => {
     const login = await passwordLogin('dave');
-    const refreshed = await tokenRequest(second, {
-      grant_type: 'refresh_token',
-      client_id: 'tasks-cli',
-      refresh_token: login.body.refresh_token,
-    });
+    const refreshed = await refreshRequest(second, login.body.refresh_token);
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     const payload = await verifiedPayload(second, refreshed.body.access_token);
     expect(payload).toMatchObject({ preferred_username: 'dave', sid: login.body.session_state });
@@ -234,11 +164,7 @@ describe('development identity provider', () => {
       body: new URLSearchParams({ client_id: 'tasks-cli', token: login.body.refresh_token }),
     });
     expect(revoked.status).toBe(200);
-    const refreshed = await tokenRequest(second, {
-      grant_type: 'refresh_token',
-      client_id: 'tasks-cli',
-      refresh_token: login.body.refresh_token,
-    });
+    const refreshed = await refreshRequest(second, login.body.refresh_token);
     expect(refreshed.status).toBe(400);
     expect(refreshed.body.error).toBe('invalid_grant');
   });

@@ -1,6 +1,6 @@
 /**
- * The docs page logs in for real (API.md: "/docs can log in through the
- * identity provider and call the API"): a headless Chromium opens /docs,
+ * The docs page logs in for real (docs/api.md: `/docs` logs in with the
+ * identity provider and calls the API): a headless Chromium opens /docs,
  * authorizes with the authorization code flow + PKCE as client tasks-web
  * through the development provider's login form (as bob), then runs
  * GET /tasks from the page and gets 200 with bob's token.
@@ -9,60 +9,45 @@
  * another), driven by playwright-core.
  */
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApi, startApi } from '../support/api-harness.ts';
-import { freePort } from '../support/private-redis.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-// Fails loudly without a browser: CI installs Debian's chromium (.ci/run).
-if (!existsSync(CHROMIUM))
-  throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+import { type RunningApi, startDevelopmentApi } from '../support/api-harness.ts';
+import { launchBrowser, screenshotFolder } from '../support/chromium.ts';
 
 let api: RunningApi;
-let dataDir: string;
+let screenshots: string;
 let publicUrl: string;
 
 beforeAll(async () => {
-  // The page, the redirect URI and the issuer must all be the address the browser uses.
-  const port = await freePort();
-  publicUrl = `http://localhost:${port}`;
-  dataDir = await mkdtemp(path.join(tmpdir(), 'docs-login-'));
-  api = await startApi({ OIDC_ISSUER: '', PORT: String(port), PUBLIC_URL: publicUrl, DATA_DIR: dataDir });
+  screenshots = await screenshotFolder();
+  ({ api, publicUrl } = await startDevelopmentApi());
 });
 
 afterAll(async () => {
   await api?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('the docs page', () => {
   it('logs in as bob with tasks-web (code + PKCE) and calls GET /tasks: 200', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_FLAGS,
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(`${publicUrl}/docs`);
+      // The page is the product's, not "Swagger UI".
+      expect(await page.title()).toBe('Task Management System: API documentation');
       await page.locator('.auth-wrapper button.authorize').click();
-      const codeFlow = page.locator('.auth-container').filter({ hasText: 'authorization_code with PKCE' });
-      await expect(codeFlow.locator('#client_id_authorization_code').inputValue()).resolves.toBe('tasks-web');
+      // Only the flow that works is offered (implicit and password fail for tasks-web), so the dialog opens on it.
+      const flows = page.locator('.modal-ux .auth-container');
+      await flows.first().waitFor();
+      expect(await flows.count()).toBe(1);
+      const flowNames = await page.locator('.modal-ux .auth-container .flow code').allTextContents();
+      expect(flowNames).toEqual(['authorizationCode with PKCE']);
+      // tasks-web is a public client: no secret to ask for.
+      await expect(page.locator('.modal-ux input[id^="client_secret"]').isVisible()).resolves.toBe(false);
+      await page.screenshot({ path: path.join(screenshots, 'docs-authorize.png') });
+      const codeFlow = page.locator('.auth-container').filter({ hasText: 'authorizationCode with PKCE' });
+      await expect(codeFlow.locator('#client_id_authorizationCode').inputValue()).resolves.toBe('tasks-web');
 
       const [popup] = await Promise.all([
         page.waitForEvent('popup'),

@@ -4,67 +4,15 @@
  * provider; a token for bob from the printed token URL creates and lists a
  * task; a stop finishes cleanly and a restart keeps the data.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** Runs `npm start`'s command and resolves once the banner names the token endpoint. */
-async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
-    const check = setInterval(() => {
-      if (output.includes('Token endpoint')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 100);
-    child.on('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, output: () => output };
-}
-
-async function stop({ child }: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  return exited;
-}
+import { linkedTaskIds } from '../support/mail-links.ts';
+import { devTokenFor, freePort, start, stop, WORKER_SCRIPT } from '../support/npm-start.ts';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -90,20 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function tokenFor(tokenUrl: string, username: string): Promise<string> {
-  const response = await fetch(tokenUrl, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'tasks-cli',
-      username,
-      password: username,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 /**
  * A request on a connection of its own: the cluster hands each new
@@ -155,9 +89,10 @@ async function expectNotificationFile(task: Task) {
   const folder = path.join(dataDir, 'mail');
   for (let waited = 0; waited < 15_000; waited += 100) {
     const files = await readdir(folder).catch(() => []);
-    for (const file of files) {
+    // Task e-mails only (named by their event's Message-ID): a daily digest links tasks too.
+    for (const file of files.filter((name) => name.endsWith('@tasks.events.eml'))) {
       const mail = await readFile(path.join(folder, file), 'utf8');
-      if (mail.includes(task.id)) {
+      if (linkedTaskIds(mail).includes(task.id)) {
         expect(mail).toMatch(/^To: bob@example\.test$/m);
         expect(mail).toMatch(/^Message-ID: <[0-9a-f-]{36}@tasks\.events>$/m);
         return;
@@ -176,7 +111,7 @@ describe('npm start on a fresh machine', () => {
     expect(first.output()).toContain(`${baseUrl}/docs`);
     expect(first.output()).toMatch(/DEVELOPMENT identity provider/);
 
-    const token = await tokenFor(tokenUrl as string, 'bob');
+    const token = await devTokenFor(tokenUrl as string, 'bob');
     const auth = { authorization: `Bearer ${token}` };
     const created = await fetch(`${baseUrl}/tasks`, {
       method: 'POST',
@@ -192,7 +127,7 @@ describe('npm start on a fresh machine', () => {
     const second = await start(env);
     try {
       const listed = await fetch(`${baseUrl}/tasks`, {
-        headers: { authorization: `Bearer ${await tokenFor(tokenUrl as string, 'bob')}` },
+        headers: { authorization: `Bearer ${await devTokenFor(tokenUrl as string, 'bob')}` },
       });
       expect(listed.status).toBe(200);
       expect(((await listed.json()) as TaskPage).items.map((t) => t.id)).toContain(task.id);
@@ -206,10 +141,18 @@ describe('npm start on a fresh machine', () => {
     const first = await start(env);
     const workers = workerPidsOf(first.child.pid as number);
     expect(workers).toHaveLength(2);
-    const exited = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+    // The started process is the cluster primary itself, on compiled JavaScript: no npm or shell above the
+    // server, no TypeScript compiler in any process; its children are the workers and PostgreSQL.
+    const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(first.child.pid)], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    expect(children.filter((args) => !args.includes(WORKER_SCRIPT) && !/postgres/.test(args))).toEqual([]);
+    expect(children.join('\n')).not.toMatch(/tsx|esbuild/);
     // As `kill` or a service manager may do: the workers get SIGTERM (and the primary later, or never).
     for (const pid of workers) process.kill(pid, 'SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await first.exited).toBe(0);
     await expectGone(workers);
 
     const second = await start(env);
@@ -224,7 +167,7 @@ describe('npm start on a fresh machine', () => {
 function workerPidsOf(primary: number): number[] {
   return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' })
     .split('\n')
-    .filter((line) => line.includes('src/server.ts'))
+    .filter((line) => line.includes(WORKER_SCRIPT))
     .map((line) => Number.parseInt(line.trim(), 10));
 }
 

@@ -9,13 +9,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Queryable } from '../../src/infra/db/database.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
+import { listTaskPages, listTasksQuery } from '../../src/modules/tasks/tasks.listing-sql.ts';
 import { type ListingQuery, normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
-import { listTaskPages, listTasksQuery } from '../../src/modules/tasks/tasks.repository.ts';
 import type { ListSort, ListTasksQuery, Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { caller } from '../support/principals.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const OWNERS = ['owner-a', 'owner-b', 'owner-c'];
+const POSITION_ID = '01900000-0000-7000-8000-000000000000';
 const SORTS: ListSort[] = ['-created_at', 'created_at', '-updated_at', 'updated_at'];
 
 const admin = caller('admin-1', 'admin');
@@ -45,6 +46,7 @@ beforeAll(async () => {
     migrationUrl: db.url,
     migrateOnStart: false,
     replicaUrls: [],
+    replicaMaxLagSeconds: 30,
     poolSize: 4,
     preparedStatements: true,
     embeddedPort: 0,
@@ -96,8 +98,14 @@ describe('listings read together', () => {
       listings.push(
         listing({ sort, cursor: await cursorAt(listing({ sort }, caller('owner-b', 'user')), 11) }),
       );
-      // Planned for their values, so read alone, yet in the same call.
+      // Searches in their window of the listing's order; one the window cannot fill is read alone.
       listings.push(listing({ sort, q: 'report' }));
+      listings.push(
+        listing({ sort, q: 'REPORT', cursor: await cursorAt(listing({ sort, q: 'report' }), 7) }),
+      );
+      listings.push(listing({ sort, q: 'task 2' }, caller('owner-b', 'user')));
+      listings.push(listing({ sort, q: 'task 239' }));
+      // Planned for their values, so read alone, yet in the same call.
       listings.push(listing({ sort, created_after: '2025-01-01T00:20:00Z' }));
       listings.push(listing({ sort, skip: 200 }));
     }
@@ -116,10 +124,14 @@ describe('listings read together', () => {
     const counter = counting(pool);
     const byOwner = OWNERS.map((owner) => listing({}, caller(owner, 'user')));
     const byStatus = ['todo', 'todo', 'done'].map((status) => listing({ status }));
-    const searches = [listing({ q: 'report' }), listing({ q: 'task 1' })];
+    // 'task 239' is in one task: its window (64 pages' worth of the time order) cannot fill a page.
+    const searches = [listing({ q: 'report' }), listing({ q: 'task 1' }), listing({ q: 'task 239' })];
     const pages = await Promise.all(listTaskPages(counter.db, [...byOwner, ...byStatus, ...searches]));
-    // Owners' first pages: one statement; one per status (written into the SQL); each search alone.
-    expect(counter.statements()).toBe(1 + 2 + searches.length);
+    // Owners' first pages: one statement; one per status (written into the SQL); the searches one,
+    // and the one its window could not fill once more, alone.
+    expect(counter.statements()).toBe(1 + 2 + 1 + 1);
+    expect(pages.slice(-3)).toEqual(await Promise.all(searches.map(alone)));
+    expect(pages.at(-1)?.map((task) => task.title)).toEqual(['task 239']);
     for (const [index, owner] of OWNERS.entries()) {
       expect(pages[index]?.length).toBe(6);
       expect(pages[index]?.every((task) => task.owner_id === owner)).toBe(true);
@@ -137,5 +149,25 @@ describe('listings read together', () => {
     expect(goodPage).toEqual({ status: 'fulfilled', value: await alone(good) });
     expect(brokenPage?.status).toBe('rejected');
     expect(String((brokenPage as PromiseRejectedResult).reason)).toMatch(/uuid/);
+  });
+
+  it('fail only the listing whose value the database refused, not the others of its statement', async () => {
+    // One shape (first pages after a position), so one statement, unless one value breaks it.
+    const pageAfter = (key: string) => ({
+      ...listing({}),
+      after: { sort: '-created_at' as const, key, id: POSITION_ID },
+    });
+    const good = [pageAfter('2025-01-01T00:30:00.000Z'), pageAfter('2025-01-01T00:10:00.000Z')];
+    // A day that does not exist: PostgreSQL refuses the whole statement (22008).
+    const broken = pageAfter('2024-02-30T00:00:00.000Z');
+    for (const target of [pool, preparedPool]) {
+      const pages = await Promise.allSettled(
+        listTaskPages(target, [good[0], broken, good[1]] as ListingQuery[]),
+      );
+      expect(pages[0]).toEqual({ status: 'fulfilled', value: await alone(good[0] as ListingQuery) });
+      expect(pages[2]).toEqual({ status: 'fulfilled', value: await alone(good[1] as ListingQuery) });
+      expect(pages[1]?.status).toBe('rejected');
+      expect((pages[1] as PromiseRejectedResult).reason).toMatchObject({ code: '22008' });
+    }
   });
 });

@@ -2,53 +2,34 @@
  * The embedded start's in-process queue (no AMQP_URL), with a real SMTP
  * server: the same rules as RabbitMQ's. A created task's event is mailed
  * once; a mail server failing twice gets it on the 3rd attempt; one that
- * always fails leaves the event in `dead_letters` after exactly 3 attempts.
+ * always fails leaves the event in `dead_letters` after exactly 3 attempts;
+ * an event of a type no consumer takes is dropped, not dead-lettered.
  */
-import pino from 'pino';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventTransport } from '../../src/background/transport.ts';
 import type { Database } from '../../src/infra/db/database.ts';
-import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
-import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
-import {
-  LocalQueueConsumer,
-  localDeadLetters,
-  localQueuePublisher,
-} from '../../src/modules/notifications/local-queue.ts';
-import { createNotificationHandler } from '../../src/modules/notifications/notifications.handler.ts';
-import { type RunningApi, startApi } from '../support/api-harness.ts';
-import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
+import type { RunningApi } from '../support/api-harness.ts';
+import { type LocalPipeline, startLocalPipeline } from '../support/background.ts';
+import { linkedTaskIds } from '../support/mail-links.ts';
+import type { SmtpFixture } from '../support/smtp-fixture.ts';
 import { createTask } from '../support/task-helpers.ts';
-import { databaseFor, eventually } from '../support/test-database.ts';
+import { eventually } from '../support/test-database.ts';
 
+let pipeline: LocalPipeline;
 let api: RunningApi;
 let db: Database;
 let smtp: SmtpFixture;
-let mailer: Mailer;
-let relay: OutboxRelay;
-let consumer: LocalQueueConsumer;
+let transport: EventTransport;
 
 beforeAll(async () => {
-  api = await startApi();
-  db = databaseFor(api.database.url);
-  smtp = await startSmtpFixture();
-  mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
-  relay = new OutboxRelay(db, localQueuePublisher(db), { idleMs: 20 });
-  const handle = createNotificationHandler({ db, mailer, log: pino({ level: 'silent' }) });
-  consumer = new LocalQueueConsumer(db, handle, { retryBaseMs: 100, pollMs: 20 });
-  relay.start();
-  consumer.start();
+  pipeline = await startLocalPipeline();
+  ({ api, db, smtp, transport } = pipeline);
 });
 
-afterAll(async () => {
-  await consumer.stop();
-  await relay.stop();
-  mailer.close();
-  await smtp.close();
-  await db.close();
-  await api.close();
-});
+afterAll(() => pipeline.close());
 
-const mailsFor = (taskId: string) => smtp.received.filter((mail) => mail.raw.includes(taskId));
+const mailsFor = (taskId: string) => smtp.received.filter((mail) => linkedTaskIds(mail.raw).includes(taskId));
 
 describe('the in-process queue', () => {
   it('mails a created task to its owner once, and leaves nothing queued', async () => {
@@ -94,12 +75,24 @@ describe('the in-process queue', () => {
     expect(rows).toHaveLength(0);
 
     // Reviewed and replayed once the mail server works again: delivered once, gone from dead_letters.
-    const review = localDeadLetters(db);
+    const review = transport.deadLetters;
     const listed = (await review.list()).find((item) => item.taskId === task.id);
     expect(listed).toMatchObject({ attempts: 3 });
     expect(await review.replay(listed?.eventId)).toBe(1);
     await eventually(() => mailsFor(task.id).length > 0, 'the e-mail after the replay');
     expect(mailsFor(task.id)).toHaveLength(1);
     expect((await review.list()).find((item) => item.taskId === task.id)).toBeUndefined();
+  });
+
+  it('an event of a type no consumer takes is taken off the queue, not retried nor dead-lettered', async () => {
+    const eventId = randomUUID();
+    await db.primary.query('INSERT INTO local_queue (event_id, payload) VALUES ($1, $2)', [
+      eventId,
+      { version: 2, type: 'project.archived', event_id: eventId },
+    ]);
+    const left = async (table: string) =>
+      (await db.primary.query(`SELECT 1 FROM ${table} WHERE event_id = $1`, [eventId])).rowCount;
+    await eventually(async () => (await left('local_queue')) === 0, 'the event taken off the queue');
+    expect(await left('dead_letters')).toBe(0);
   });
 });

@@ -7,21 +7,26 @@
  * nothing again.
  */
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { Connection } from 'rabbitmq-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxBacklogRepository } from '../../src/background/outbox-backlog.repository.ts';
+import { OutboxRelay } from '../../src/background/outbox-relay.ts';
+import { rabbitTransport } from '../../src/background/rabbitmq/rabbitmq-transport.ts';
+import type { EventTransport } from '../../src/background/transport.ts';
 import type { Database } from '../../src/infra/db/database.ts';
 import { createMailer, type Mailer } from '../../src/infra/mail/mailer.ts';
-import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
-import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
-import { deadLetters } from '../../src/modules/notifications/dead-letters.ts';
-import { startNotificationConsumer } from '../../src/modules/notifications/notifications.consumer.ts';
-import { createNotificationHandler } from '../../src/modules/notifications/notifications.handler.ts';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
-import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
+import { testDispatcher } from '../support/background.ts';
+import { linkedTaskIds } from '../support/mail-links.ts';
+import {
+  connectTestBroker,
+  TEST_AMQP_URL,
+  TEST_RETRY_BASE_MS,
+  type TestBroker,
+} from '../support/rabbitmq.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
-import { createTask } from '../support/task-helpers.ts';
+import { createTask, subOf } from '../support/task-helpers.ts';
 import { databaseFor, eventually } from '../support/test-database.ts';
 
 let api: RunningApi;
@@ -29,9 +34,8 @@ let db: Database;
 let broker: TestBroker;
 let smtp: SmtpFixture;
 let rabbit: Connection;
-let publisher: RabbitPublisher;
+let transport: EventTransport;
 let mailer: Mailer;
-let consumer: { close(): Promise<void> };
 let relay: OutboxRelay;
 let metrics: WorkerMetrics;
 
@@ -39,27 +43,26 @@ beforeAll(async () => {
   api = await startApi();
   db = databaseFor(api.database.url);
   broker = await connectTestBroker();
-  metrics = createWorkerMetrics(db);
+  metrics = createWorkerMetrics(outboxBacklogRepository(db.primary));
   smtp = await startSmtpFixture();
   mailer = createMailer({ smtpUrl: smtp.url, from: 'tasks@example.test', dataDir: '/nonexistent' });
   rabbit = new Connection(TEST_AMQP_URL);
   // The broker may close a connection (RabbitMQ 3.10 answers a consume on a quorum queue whose
   // process is still starting with INTERNAL_ERROR): the client reconnects, as the worker's does.
   rabbit.on('error', () => {});
-  consumer = startNotificationConsumer({
-    rabbit,
+  transport = rabbitTransport({
+    url: TEST_AMQP_URL,
     queue: broker.queue,
-    db,
-    mailer,
-    log: pino({ level: 'silent' }),
-    retryBaseMs: 100,
+    retryBaseMs: TEST_RETRY_BASE_MS,
+    onError: () => {},
+  });
+  transport.consume(testDispatcher(db, mailer), {
     onHandled: (outcome, seconds) => {
       metrics.messages.labels(outcome).inc();
       metrics.processingDuration.observe(seconds);
     },
   });
-  publisher = createRabbitPublisher(TEST_AMQP_URL, broker.queue);
-  relay = new OutboxRelay(db, publisher, {
+  relay = new OutboxRelay(db, transport.publisher, {
     idleMs: 20,
     onPublished: (count) => metrics.outboxPublished.inc(count),
   });
@@ -68,17 +71,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await relay.stop();
-  await consumer.close();
-  await publisher.close();
+  await transport.close();
   await rabbit.close();
   mailer.close();
   await smtp.close();
-  await broker.close([`${broker.queue}.retry.100ms`, `${broker.queue}.retry.400ms`]);
+  await broker.close();
   await db.close();
   await api.close();
 });
 
-const mailsFor = (taskId: string) => smtp.received.filter((mail) => mail.raw.includes(taskId));
+const mailsFor = (taskId: string) => smtp.received.filter((mail) => linkedTaskIds(mail.raw).includes(taskId));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
 describe('task.created notifications', () => {
@@ -110,7 +112,7 @@ describe('task.created notifications', () => {
     const before = smtp.attempts;
     smtp.refuse('always');
     const task = await createTask(api, 'bob', { title: 'never delivered' });
-    const review = deadLetters(rabbit, broker.queue);
+    const review = transport.deadLetters;
     const letterOf = async () => (await review.list()).find((letter) => letter.taskId === task.id);
     await eventually(async () => (await letterOf()) !== undefined, 'the dead letter');
     const letter = await letterOf();
@@ -157,6 +159,19 @@ describe('task.created notifications', () => {
     expect(value('tasks_worker_processing_duration_seconds_count')).toBeGreaterThanOrEqual(10);
   });
 
+  it("a task an admin creates for bob is mailed to bob's address, from the directory (not the admin's token)", async () => {
+    // bob has called the API once: the directory knows his address.
+    expect((await api.request('bob', 'GET', '/tasks')).status).toBe(200);
+    await eventually(async () => {
+      const { rows } = await db.primary.query('SELECT 1 FROM users WHERE sub = $1', [subOf('bob')]);
+      return rows.length === 1;
+    }, 'bob in the directory');
+    const task = await createTask(api, 'alice', { title: 'for bob, from alice', owner_id: subOf('bob') });
+    await eventually(() => mailsFor(task.id).length > 0, "the e-mail to the task's owner");
+    await settle();
+    expect(mailsFor(task.id).map((mail) => mail.to)).toEqual([['bob@example.test']]);
+  });
+
   it('two deliveries of one event handled at the same time send one e-mail', async () => {
     const task = await createTask(api, 'bob', { title: 'twice at once' });
     await eventually(() => mailsFor(task.id).length > 0, 'the e-mail');
@@ -166,7 +181,7 @@ describe('task.created notifications', () => {
     );
     // The same event under an id no consumer has seen, handled twice at once (as a redelivery racing the original).
     const event = { ...rows[0]?.payload, event_id: randomUUID() };
-    const handle = createNotificationHandler({ db, mailer, log: pino({ level: 'silent' }) });
+    const handle = testDispatcher(db, mailer);
     const results = await Promise.all([handle(event, 1, undefined), handle(event, 1, undefined)]);
     expect(results.map((result) => result.outcome).sort()).toEqual(['duplicate', 'processed']);
     expect(

@@ -1,13 +1,17 @@
 /**
  * The outbox relay against the machine's real RabbitMQ: every created task's
  * event reaches `task_processing` exactly once, with its id and request id,
- * also with two relays running at once; while the broker cannot be reached
+ * also with two relays running at once, and one task's events in version
+ * order; while the broker cannot be reached
  * nothing is marked published and nothing is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxRelay } from '../../src/background/outbox-relay.ts';
+import {
+  createRabbitPublisher,
+  type RabbitPublisher,
+} from '../../src/background/rabbitmq/rabbitmq-publisher.ts';
 import type { Database } from '../../src/infra/db/database.ts';
-import { createRabbitPublisher, type RabbitPublisher } from '../../src/infra/queue/rabbitmq-publisher.ts';
-import { OutboxRelay } from '../../src/modules/events/outbox-relay.ts';
 import { type RunningApi, startApi } from '../support/api-harness.ts';
 import { freePort } from '../support/private-redis.ts';
 import { connectTestBroker, TEST_AMQP_URL, type TestBroker } from '../support/rabbitmq.ts';
@@ -23,7 +27,7 @@ beforeAll(async () => {
   api = await startApi();
   db = databaseFor(api.database.url);
   broker = await connectTestBroker();
-  publisher = createRabbitPublisher(TEST_AMQP_URL, broker.queue);
+  publisher = createRabbitPublisher(TEST_AMQP_URL, broker.topology);
 });
 
 afterAll(async () => {
@@ -78,10 +82,32 @@ describe('outbox relay to RabbitMQ', () => {
     expect(await pendingCount()).toBe(0);
   });
 
+  it("two relays at once deliver one task's events in version order (batches never overtake)", async () => {
+    const task = await createTask(api, 'bob', { title: 'v1' });
+    for (let version = 2; version <= 30; version++) {
+      const patched = await api.request('bob', 'PATCH', `/tasks/${task.id}`, {
+        json: { title: `v${version}` },
+      });
+      expect(patched.status).toBe(200);
+    }
+    const options = { batchSize: 3 };
+    const untilEmpty = async (relay: OutboxRelay) => {
+      while ((await pendingCount()) > 0) await relay.relayBatch();
+    };
+    await Promise.all([
+      untilEmpty(new OutboxRelay(db, publisher, options)),
+      untilEmpty(new OutboxRelay(db, publisher, options)),
+    ]);
+    const versions = (await broker.drain()).map(
+      (message) => (message.body as { task_version: number }).task_version,
+    );
+    expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   it('while the broker cannot be reached nothing is marked published; afterwards every event is delivered', async () => {
     const unreachable = createRabbitPublisher(
       `amqp://guest:guest@127.0.0.1:${await freePort()}`,
-      broker.queue,
+      broker.topology,
     );
     const waiting = await Promise.all(
       Array.from({ length: 5 }, (_, i) => createTask(api, 'bob', { title: `while down ${i}` })),

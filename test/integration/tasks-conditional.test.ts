@@ -3,6 +3,7 @@
  * protection), `If-None-Match` (304 on reads) and `Idempotency-Key` (a retried
  * POST creates one task), including concurrent requests.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, type RunningApi, startApi } from '../support/api-harness.ts';
 import {
@@ -108,6 +109,27 @@ describe('If-None-Match', () => {
     expect(response.status).toBe(304);
     expect(response.headers.get('etag')).toBe('"1"');
     expect(await response.text()).toBe('');
+  });
+
+  it('a 304 as sent on the wire: no body, no Content-Length or Content-Type of a body it does not have', async () => {
+    const task = await createTask(api, 'bob', { title: 'cached' });
+    const request =
+      `GET /tasks/${task.id} HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer ${await api.oidc.token('bob')}\r\n` +
+      'If-None-Match: "1"\r\nConnection: close\r\n\r\n';
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(api.baseUrl).port), '127.0.0.1', () => socket.write(request));
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk;
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 304 /);
+    expect(head).toMatch(/\r\netag: "1"/i);
+    expect(head).not.toMatch(/\r\ncontent-(length|type):/i);
+    expect(body).toBe('');
   });
 
   it.each(['*', 'W/"1"', '"5", "1"'])(

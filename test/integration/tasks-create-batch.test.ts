@@ -23,8 +23,22 @@ afterAll(async () => {
 });
 
 const item = (title: string): NewTaskWithEvent => ({
-  task: { id: uuidv7(), title, description: null, status: 'todo', owner_id: 'owner-1' },
-  event: { eventId: uuidv7(), requestId: `req-${title}`, ownerEmail: 'owner@example.test' },
+  task: {
+    id: uuidv7(),
+    title,
+    description: null,
+    status: 'todo',
+    owner_id: 'owner-1',
+    due_at: null,
+    priority: 'none',
+    labels: [],
+  },
+  event: {
+    eventId: uuidv7(),
+    requestId: `req-${title}`,
+    actorId: 'owner-1',
+    ownerEmail: 'owner@example.test',
+  },
 });
 
 const outboxOf = async (taskIds: string[]) =>

@@ -62,7 +62,8 @@ describe('request bodies', () => {
     const response = await api.request('bob', 'POST', '/tasks', {
       json: { title: 'huge', description: 'x'.repeat(70 * 1024) },
     });
-    await expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
+    const problem = await expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
+    expect(problem.detail).toBe('The request body is over 64 KiB, the most this operation takes.');
     expect(await countTasks(api, 'title = $1', ['huge'])).toBe(0);
   });
 
@@ -145,7 +146,10 @@ describe('identity provider unreachable', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-    await expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
+    const problem = await expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
+    expect(problem.detail).toBe(
+      'Your access token cannot be checked: the identity provider cannot be reached. Retry after Retry-After seconds.',
+    );
   });
 });
 

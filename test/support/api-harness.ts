@@ -7,9 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { type OidcFixture, startOidcFixture, type TestUser } from './oidc-fixture.ts';
+import { freePort } from './private-redis.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** An RFC 9457 problem as the API renders it. */
@@ -95,4 +98,36 @@ export async function startApi(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An API serving its own development provider (no OIDC_ISSUER) at an address
+ * known before it starts: a browser must reach the page, the redirect URI and
+ * the issuer all at the one address it uses.
+ */
+export async function startDevelopmentApi(): Promise<{ api: RunningApi; publicUrl: string }> {
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const api = await startApi({ OIDC_ISSUER: '', PORT: String(port), PUBLIC_URL: publicUrl });
+  return { api, publicUrl };
+}
+
+export interface ApiWithDatabase {
+  api: RunningApi;
+  /** A pool on the API's database, to read what the API wrote. */
+  db: pg.Pool;
+}
+
+/** For the calling test file: an API and a pool on its database, started before its tests, closed after. */
+export function useApiWithDatabase(): ApiWithDatabase {
+  const running = {} as ApiWithDatabase;
+  beforeAll(async () => {
+    running.api = await startApi();
+    running.db = new pg.Pool({ connectionString: running.api.database.url, max: 2 });
+  });
+  afterAll(async () => {
+    await running.db.end();
+    await running.api.close();
+  });
+  return running;
 }

@@ -5,6 +5,7 @@ export const caller = (subject: string, ...roles: Role[]): Principal => ({
   subject,
   roles: new Set(roles),
   username: subject,
+  name: undefined,
   email: undefined,
   sessionId: undefined,
   issuedAt: undefined,

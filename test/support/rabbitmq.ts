@@ -6,17 +6,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Connection } from 'rabbitmq-client';
+import { type Topology, topologyOf } from '../../src/background/rabbitmq/topology.ts';
 
 export const TEST_AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The tests' first retry delay: short, so that 3 attempts take half a second. */
+export const TEST_RETRY_BASE_MS = 100;
 
 export interface TestBroker {
   prefix: string;
   queue: string;
+  /** The wing's queues under the test's prefix, with TEST_RETRY_BASE_MS. */
+  topology: Topology;
   /** Takes every message now in the queue (acknowledged), in order. */
   drain(): Promise<
     { body: unknown; messageId: string | undefined; headers: Record<string, unknown> | undefined }[]
   >;
-  /** Deletes the test's queues: the main one, its dead-letter queue, and `others`. */
+  /** Deletes the test's queues: the topology's (main, retries, dead letters) and `others`. */
   close(others?: string[]): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export async function connectTestBroker(): Promise<TestBroker> {
   return {
     prefix,
     queue,
+    topology: topologyOf(queue, TEST_RETRY_BASE_MS),
     async drain() {
       const messages = [];
       for (;;) {
@@ -40,7 +46,10 @@ export async function connectTestBroker(): Promise<TestBroker> {
       }
     },
     async close(others = []) {
-      for (const name of [queue, `${queue}.dlq`, ...others])
+      for (const name of [
+        ...topologyOf(queue, TEST_RETRY_BASE_MS).declarations.map((d) => d.queue),
+        ...others,
+      ])
         await channel.queueDelete({ queue: name }).catch(() => {});
       await channel.close();
       await rabbit.close();

@@ -18,17 +18,23 @@ export interface SmtpFixture {
   /** Delivery attempts, accepted or refused. */
   attempts: number;
   refuse(count: number | 'always'): void;
+  /** Takes `ms` to accept each message from now on, as a loaded mail server would. */
+  slowDown(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpFixture(): Promise<SmtpFixture> {
   let refusals: number | 'always' = 0;
+  let acceptanceMs = 0;
   const fixture = {
     url: '',
     received: [] as ReceivedMail[],
     attempts: 0,
     refuse(count: number | 'always') {
       refusals = count;
+    },
+    slowDown(ms: number) {
+      acceptanceMs = ms;
     },
     close: async () => {},
   };
@@ -50,11 +56,18 @@ export async function startSmtpFixture(): Promise<SmtpFixture> {
           return callback(error);
         }
         const messageId = /^Message-ID:\s*(\S+)/im.exec(raw)?.[1];
-        fixture.received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), messageId, raw });
-        callback();
+        const accept = () => {
+          fixture.received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), messageId, raw });
+          callback();
+        };
+        if (acceptanceMs > 0) setTimeout(accept, acceptanceMs);
+        else accept();
       });
     },
   });
+  // A client that vanishes mid-session (a worker killed by a fault test) is emitted as an
+  // 'error' (ECONNRESET) on the server: without a listener it would crash the test process.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   fixture.url = `smtp://127.0.0.1:${port}?ignoreTLS=true`;

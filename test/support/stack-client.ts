@@ -7,17 +7,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, fetch, type RequestInit, type Response } from 'undici';
-import { STACK_DIR, STACK_PORTS } from '../../scripts/stack/stack.ts';
+import { STACK_DIR, STACK_PORTS } from '../../scripts/stack/stack-layout.ts';
 import type { TestUser } from './oidc-fixture.ts';
 
 export const STACK_URL = `https://localhost:${STACK_PORTS.https}`;
 const CERTIFICATE = path.join(STACK_DIR, 'nginx/tls/tls.crt');
 
-let agent: Agent | undefined;
-function tlsAgent(): Agent {
+/** The stack's own certificate, to trust in its clients. */
+export function stackCertificate(): Buffer {
   if (!existsSync(CERTIFICATE))
     throw new Error(`The stack is not running (no ${CERTIFICATE}): start it with npm run stack`);
-  agent ??= new Agent({ connect: { ca: readFileSync(CERTIFICATE) } });
+  return readFileSync(CERTIFICATE);
+}
+
+let agent: Agent | undefined;
+function tlsAgent(): Agent {
+  agent ??= new Agent({ connect: { ca: stackCertificate() } });
   return agent;
 }
 
@@ -33,6 +38,7 @@ export function stackFetch(pathOrUrl: string, init: RequestInit = {}): Promise<R
 export interface TokenSet {
   access_token: string;
   refresh_token: string;
+  expires_in: number;
 }
 
 export async function passwordGrant(user: TestUser): Promise<TokenSet> {
@@ -50,9 +56,25 @@ export async function passwordGrant(user: TestUser): Promise<TokenSet> {
   return (await response.json()) as TokenSet;
 }
 
-const tokens = new Map<TestUser, string>();
+/** Seconds before its expiry at which a cached access token is replaced (a request in flight must not carry an expiring one). */
+const RENEW_MARGIN_SECONDS = 30;
+const tokens = new Map<TestUser, { accessToken: string; renewAt: number }>();
 
-/** A request as `user` (tokens fetched once per user), or anonymous when `user` is undefined. */
+/**
+ * The user's access token, fetched once and again when it nears its expiry:
+ * a test file that runs longer than a token lives (the fault tests, 300 s
+ * tokens) keeps sending valid ones, as a real client would.
+ */
+export async function accessTokenFor(user: TestUser): Promise<string> {
+  const cached = tokens.get(user);
+  if (cached && Date.now() < cached.renewAt) return cached.accessToken;
+  const granted = await passwordGrant(user);
+  const renewAt = Date.now() + (granted.expires_in - RENEW_MARGIN_SECONDS) * 1000;
+  tokens.set(user, { accessToken: granted.access_token, renewAt });
+  return granted.access_token;
+}
+
+/** A request as `user` (a token per user, renewed before it expires), or anonymous when `user` is undefined. */
 export async function asUser(
   user: TestUser | undefined,
   method: string,
@@ -61,8 +83,7 @@ export async function asUser(
 ): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };
   if (user) {
-    if (!tokens.has(user)) tokens.set(user, (await passwordGrant(user)).access_token);
-    headers.authorization = `Bearer ${tokens.get(user)}`;
+    headers.authorization = `Bearer ${await accessTokenFor(user)}`;
   }
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   return stackFetch(requestPath, {

@@ -120,6 +120,10 @@ export interface SeedTask {
   status?: TaskStatus;
   created_at: string;
   updated_at?: string;
+  due_at?: string | null;
+  /** The stored rank, 0 (none) … 4 (urgent). */
+  priority?: number;
+  labels?: string[];
 }
 
 export type SeededTask = SeedTask & { id: string; updated_at: string };
@@ -138,8 +142,9 @@ export async function seedTasks(api: RunningApi, tasks: SeedTask[]): Promise<See
     for (const task of tasks) {
       const id = uuidv7();
       await client.query(
-        `INSERT INTO tasks (id, title, description, status, owner_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO tasks (id, title, description, status, owner_id, created_at, updated_at,
+           due_at, priority, labels)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           id,
           task.title,
@@ -148,6 +153,9 @@ export async function seedTasks(api: RunningApi, tasks: SeedTask[]): Promise<See
           subOf(task.owner),
           task.created_at,
           task.updated_at ?? task.created_at,
+          task.due_at ?? null,
+          task.priority ?? 0,
+          task.labels ?? [],
         ],
       );
       seeded.push({ ...task, id, updated_at: task.updated_at ?? task.created_at });
@@ -222,6 +230,7 @@ export const operationsOn = (id: string) =>
     ['PUT', `/tasks/${id}`, { title: 'replaced' }],
     ['PATCH', `/tasks/${id}`, { status: 'done' }],
     ['DELETE', `/tasks/${id}`, undefined],
+    ['POST', '/tasks/bulk', { tasks: [{ id }], changes: { status: 'done' } }],
   ] as const;
 
 /** Every task row exactly as stored, read straight from the test database: the before/after of a refused request. */

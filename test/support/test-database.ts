@@ -53,6 +53,7 @@ export function databaseFor(url: string): Database {
     migrationUrl: url,
     migrateOnStart: false,
     replicaUrls: [],
+    replicaMaxLagSeconds: 30,
     poolSize: 4,
     preparedStatements: false,
     embeddedPort: 0,

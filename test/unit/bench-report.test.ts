@@ -18,6 +18,8 @@ const scenarios = (f: {
   deep: LoadResult;
   byId: LoadResult;
   post: LoadResult;
+  search: LoadResult;
+  patch?: LoadResult;
   c500PeakRss: number[];
 }): ScenarioResult[] => [
   { name: 'list-hit', description: '', load: f.hit },
@@ -25,6 +27,8 @@ const scenarios = (f: {
   { name: 'cursor-deep', description: '', load: f.deep },
   { name: 'get-by-id', description: '', load: f.byId, databaseCeiling: 'row-by-id' },
   { name: 'post', description: '', load: f.post, databaseCeiling: 'insert' },
+  { name: 'search-q', description: '', load: f.search, databaseCeiling: 'search-q' },
+  { name: 'patch', description: '', load: f.patch ?? load(2_500), databaseCeiling: 'update' },
   {
     name: 'c500',
     description: '',
@@ -41,15 +45,18 @@ const run = (overrides: Partial<BenchRun> = {}): BenchRun => ({
   seconds: 10,
   startedAt: '2026-11-25T00:00:00.000Z',
   nodeCeiling: load(60_000),
-  pgbench: { 'first-page': 30_000, 'row-by-id': 40_000, insert: 8_000 },
+  pgbench: { 'first-page': 30_000, 'row-by-id': 40_000, insert: 8_000, 'search-q': 20_000, update: 5_000 },
   scenarios: scenarios({
-    hit: load(33_000),
-    miss: load(10_000),
-    deep: load(9_000),
+    hit: load(37_000),
+    miss: load(16_000),
+    deep: load(15_000),
     byId: load(13_000),
-    post: load(3_300),
+    post: load(5_700),
+    // 0.7× list-miss: more than 5× the 0.136× before issue 15.
+    search: load(11_000),
     c500PeakRss: [60, 150, 160],
   }),
+  failures: [],
   ...overrides,
 });
 
@@ -99,7 +106,9 @@ describe('bench: criteria', () => {
           miss: load(5_000, 5, 2),
           deep: load(3_000),
           byId: load(10_000),
-          post: load(2_000),
+          post: load(5_000),
+          patch: load(1_500),
+          search: load(3_000),
           c500PeakRss: [250],
         }),
       }),
@@ -112,17 +121,95 @@ describe('bench: criteria', () => {
       'get-by-id',
       'list-miss',
       'post',
+      'patch',
+      'search-q',
+      'search-q',
       'cursor-deep',
       'c500',
-      'no error responses in any scenario',
+      'no error responses in any scenario (503 refusals with Retry-After apart)',
     ]);
+  });
+
+  it('reports a failed phase as a FAIL line and still judges the figures measured', () => {
+    const report = markdownReport(
+      run({ failures: ['cache-off phase: canceling statement due to statement timeout'] }),
+    );
+    expect(report).toContain(
+      '- FAIL every phase of the run completed: cache-off phase: canceling statement due to statement timeout',
+    );
+    expect(report).toContain('PASS list-hit: at least 0.6×');
   });
 
   it('renders every scenario with its ratios in the Markdown table', () => {
     const report = markdownReport(run());
-    expect(report).toContain('| list-hit | 33000 |');
-    expect(report).toContain('| 0.55 |');
-    expect(report).toContain('0.33 (first-page)');
-    expect(report).toContain('PASS list-hit: at least 0.5×');
+    expect(report).toContain('| list-hit | 37000 |');
+    expect(report).toContain('| 0.62 |');
+    expect(report).toContain('0.53 (first-page)');
+    expect(report).toContain('PASS list-hit: at least 0.6×');
+    expect(report).toContain('not asked for');
+  });
+});
+
+describe('bench: c500 under admission control', () => {
+  const withC500 = (c500: LoadResult) => {
+    const base = run();
+    return { ...base, scenarios: base.scenarios.map((s) => (s.name === 'c500' ? { ...s, load: c500 } : s)) };
+  };
+  const judged = (c500: LoadResult) =>
+    criteria(withC500(c500))
+      .filter((c) => c.description.startsWith('c500: p99') || c.description.startsWith('no error'))
+      .map((c) => [c.pass, c.detail]);
+
+  it('counts 503 refusals with Retry-After apart from errors, and judges the p99 with them', () => {
+    expect(judged({ ...load(20_000, 120, 300), refused: 300 })).toEqual([
+      [true, 'p99 120.0 ms, 300 refused of 200000'],
+      [true, 'none; refused: c500 300'],
+    ]);
+    expect(judged({ ...load(20_000, 900, 301), refused: 300 })).toEqual([
+      [false, 'p99 900.0 ms, 300 refused of 200000'],
+      [false, 'c500 1; refused: c500 300'],
+    ]);
+  });
+
+  it('counts refusals in wrk only when asked (a response callback slows wrk)', () => {
+    expect(wrkScript([{ method: 'GET', path: '/', headers: {} }], '/tmp/r.tsv').lua).not.toContain(
+      'response =',
+    );
+    expect(wrkScript([{ method: 'GET', path: '/', headers: {} }], '/tmp/r.tsv', true).lua).toContain(
+      'response =',
+    );
+  });
+});
+
+describe("bench: the seed's stack side by side", () => {
+  const withPeer = (peers: Record<string, LoadResult>) => {
+    const base = run({ peer: { runtime: 'uvloop httptools' } });
+    return {
+      ...base,
+      scenarios: base.scenarios.map((s) =>
+        peers[s.name] ? { ...s, peer: { load: peers[s.name] as LoadResult } } : s,
+      ),
+    };
+  };
+
+  it("passes a scenario at 5× the seed's throughput with a lower p99, fails one slower or with a higher p99", () => {
+    const judged = criteria(
+      withPeer({ 'list-hit': load(7_000, 6), post: load(1_500, 50), 'get-by-id': load(2_000, 2) }),
+    ).filter((c) => c.description.includes("seed's stack"));
+    expect(judged.map((c) => [c.description.split(':')[0], c.pass])).toEqual([
+      ['list-hit', true],
+      ['get-by-id', false],
+      ['post', false],
+    ]);
+    expect(judged[1]?.detail).toBe('6.50× (13000 vs 2000 req/s), p99 5.0 vs 2.0 ms');
+  });
+
+  it('shows each ratio to the seed in the table, and a skipped seed says why', () => {
+    expect(markdownReport(withPeer({ 'list-hit': load(7_400, 9) }))).toContain('| 5.00 (7400, 9.0) |');
+    const skipped = markdownReport(run({ peer: { skipped: 'skipped: missing Python packages: fastapi' } }));
+    expect(skipped).toContain(
+      "Seed's stack (FastAPI + Uvicorn, bench/peer/): skipped: missing Python packages: fastapi.",
+    );
+    expect(skipped).not.toContain("seed's stack, p99 lower");
   });
 });

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+const { scripts, main } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
+  main: string;
 };
 
 /** Shell-only syntax, each with why cmd.exe cannot run it. */
@@ -43,5 +44,22 @@ describe('npm scripts', () => {
 
   it.each(Object.entries(scripts))('%s uses no shell-only syntax', (_name, script) => {
     for (const [pattern, what] of SHELL_ONLY) expect(pattern.test(script), `${script}: ${what}`).toBe(false);
+  });
+});
+
+describe('the programs run compiled JavaScript, built at install and whenever stale', () => {
+  it.each([
+    ['start', 'server'],
+    ['worker', 'worker'],
+    ['seed', 'seed'],
+    ['migrate', 'migrate'],
+    ['dead-letters', 'dead-letters'],
+  ])('npm run %s runs %s through scripts/run.mjs', (script, program) => {
+    expect(scripts[script]).toBe(`node scripts/run.mjs ${program}`);
+  });
+
+  it('`node .` is the same start, and npm install builds', () => {
+    expect(main).toBe('scripts/run.mjs');
+    expect(scripts.prepare).toBe('node scripts/build-if-stale.mjs');
   });
 });

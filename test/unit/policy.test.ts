@@ -5,6 +5,7 @@ import {
   canChange,
   canFilterByOwner,
   canSee,
+  changeScope,
   hasAnyRole,
   visibilityOf,
 } from '../../src/auth/policy.ts';
@@ -56,6 +57,12 @@ describe('policy', () => {
     expect(canChange(carol, bobsTask)).toBe(false);
   });
 
+  it('the directory of people (user:list) is for admins and viewers, not users', () => {
+    expect(allows(caller('alice', 'admin'), 'user:list')).toBe(true);
+    expect(allows(caller('carol', 'viewer'), 'user:list')).toBe(true);
+    expect(allows(caller('bob', 'user'), 'user:list')).toBe(false);
+  });
+
   it('a caller without a known role is allowed nothing', () => {
     const erin = caller('erin');
     expect(hasAnyRole(erin)).toBe(false);
@@ -70,5 +77,24 @@ describe('policy', () => {
     expect(canChange(userAndViewer, bobsTask)).toBe(false);
     expect(canChange(userAndViewer, { owner_id: 'dave' })).toBe(true);
     expect(allows(userAndViewer, 'task:create')).toBe(true);
+  });
+
+  it('the tasks a caller may change, as the database filters them, agree with canChange', () => {
+    const callers = [
+      caller('alice', 'admin'),
+      caller('bob', 'user'),
+      caller('carol', 'viewer'),
+      caller('dave', 'user', 'viewer'),
+      caller('erin'),
+    ];
+    for (const who of callers) {
+      const scope = changeScope(who);
+      for (const task of [bobsTask, { owner_id: who.subject }]) {
+        const allowed = scope !== undefined && (scope.ownerId === null || scope.ownerId === task.owner_id);
+        expect(allowed, `${who.subject} on ${task.owner_id}'s task`).toBe(canChange(who, task));
+      }
+    }
+    expect(changeScope(caller('alice', 'admin'))).toEqual({ ownerId: null });
+    expect(changeScope(caller('carol', 'viewer'))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeedArgs, UsageError } from '../../src/cli/seed.ts';
+import { parseSeedArgs, UsageError } from '../../src/cli/seed-args.ts';
 import { SEED_DEFAULTS, seedOwnerIds } from '../../src/modules/tasks/tasks.seed.ts';
 
 describe('npm run seed arguments', () => {

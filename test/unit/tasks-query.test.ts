@@ -75,12 +75,50 @@ describe('listing query normalisation', () => {
     expect(codeOf(() => normalizeListQuery(query({ cursor }), admin))).toBe('INVALID_CURSOR');
   });
 
-  it('search text shorter than 3 characters after trimming is refused', () => {
-    expect(codeOf(() => normalizeListQuery(query({ q: ' ab ' }), admin))).toBe('VALIDATION_FAILED');
+  it('search text is trimmed, its case left to the database; blank search is no search', () => {
+    expect(normalizeListQuery(query({ q: '  Report ' }), admin).q).toBe('Report');
+    // JavaScript would lower-case this to 'οδος' (a final ς), PostgreSQL, which lower-cases the text
+    // searched, to 'οδοσ': each text is lower-cased by the database, and keyed as sent.
+    expect(normalizeListQuery(query({ q: 'ΟΔΟΣ' }), admin).q).toBe('ΟΔΟΣ');
+    expect(normalizeListQuery(query({ q: '   ' }), admin).q).toBeUndefined();
   });
 
-  it('search text is trimmed and lower-cased; blank search is no search', () => {
-    expect(normalizeListQuery(query({ q: '  Report ' }), admin).q).toBe('report');
-    expect(normalizeListQuery(query({ q: '   ' }), admin).q).toBeUndefined();
+  it('due bounds are normalised like the created bounds; an empty range is contradictory', () => {
+    const listing = normalizeListQuery(
+      query({ due_after: '2024-05-01T02:00:00+02:00', due_before: '2024-06-01T00:00:00Z' }),
+      admin,
+    );
+    expect([listing.dueAfter, listing.dueBefore]).toEqual([
+      '2024-05-01T00:00:00.000Z',
+      '2024-06-01T00:00:00.000Z',
+    ]);
+    const same = '2024-05-01T00:00:00Z';
+    expect(codeOf(() => normalizeListQuery(query({ due_after: same, due_before: same }), admin))).toBe(
+      'CONTRADICTORY_PARAMETERS',
+    );
+  });
+
+  it('overdue is judged at the current whole second, true or false', () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const { overdue } = normalizeListQuery(query({ overdue: false }), admin);
+    expect(overdue?.is).toBe(false);
+    expect(Date.parse(overdue?.at ?? '')).toBeGreaterThanOrEqual(before);
+    expect(overdue?.at).toMatch(/\.000Z$/);
+    expect(normalizeListQuery(query(), admin).overdue).toBeUndefined();
+  });
+
+  it('priorities become ranks in rising order; all five is no filter', () => {
+    expect(normalizeListQuery(query({ priority: 'urgent,none,urgent' }), admin).priorities).toEqual([0, 4]);
+    expect(
+      normalizeListQuery(query({ priority: 'urgent,high,medium,low,none' }), admin).priorities,
+    ).toBeUndefined();
+  });
+
+  it('labels are trimmed, de-duplicated and ordered as stored labels, their case kept', () => {
+    expect(normalizeListQuery(query({ label: ' q3 ,Finance,q3' }), admin).labels).toEqual(['Finance', 'q3']);
+  });
+
+  it.each(['a, ,b', '  '])('a label filter naming a blank label (%j) is VALIDATION_FAILED', (label) => {
+    expect(codeOf(() => normalizeListQuery(query({ label }), admin))).toBe('VALIDATION_FAILED');
   });
 });

@@ -13,8 +13,10 @@ class ControlledGenerations implements GenerationStore {
   private release: (() => void) | undefined;
 
   async current() {
-    return this.mark;
+    return { ...this.mark, clientLsn: undefined };
   }
+
+  async recordSeen(): Promise<void> {}
 
   async advance(): Promise<void> {
     if (this.next === 'fail') throw new Error('generation store unreachable');
@@ -31,6 +33,7 @@ function taskReads(generations: GenerationStore, ttlSeconds = 60) {
   const noRows = { query: async () => ({ rows: [] }) };
   const router = {
     choose: () => ({ pool: noRows, source: 'primary', markFailed: () => {} }),
+    replayedWithinBound: () => undefined,
   } as unknown as ReadRouter;
   return new TaskReads({
     cache: new MemoryCacheStore(),
@@ -43,35 +46,37 @@ function taskReads(generations: GenerationStore, ttlSeconds = 60) {
 }
 
 const TASK_ID = '0190b6a4-0000-7000-8000-000000000000';
+/** The token subject the reads are for. */
+const CLIENT = 'bob';
 
 describe('TaskReads cache trust', () => {
   it('keeps using the cache while another write is still opening its generation', async () => {
     const generations = new ControlledGenerations();
     const reads = taskReads(generations);
-    await reads.task(TASK_ID);
+    await reads.task(TASK_ID, CLIENT);
 
     generations.next = 'hold';
-    const write = reads.recordWrite(1n);
-    expect((await reads.task(TASK_ID)).cache).toBe('hit');
+    const write = reads.recordWrite(1n, CLIENT);
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('hit');
 
     generations.releaseHeld();
     await write;
-    expect((await reads.task(TASK_ID)).cache).toBe('miss');
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('miss');
   });
 
   it('bypasses the cache after a write could not open its generation, until a retry succeeds', async () => {
     const generations = new ControlledGenerations();
     const reads = taskReads(generations);
-    await reads.task(TASK_ID);
+    await reads.task(TASK_ID, CLIENT);
 
     generations.next = 'fail';
-    await reads.recordWrite(1n);
-    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
-    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+    await reads.recordWrite(1n, CLIENT);
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('bypass');
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('bypass');
 
     generations.next = 'succeed';
-    expect((await reads.task(TASK_ID)).cache).toBe('miss');
-    expect((await reads.task(TASK_ID)).cache).toBe('hit');
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('miss');
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('hit');
   });
 
   it('does not trust a success that started before a later failure', async () => {
@@ -79,19 +84,19 @@ describe('TaskReads cache trust', () => {
     const reads = taskReads(generations);
 
     generations.next = 'hold';
-    const earlier = reads.recordWrite(1n);
+    const earlier = reads.recordWrite(1n, CLIENT);
     generations.next = 'fail';
-    await reads.recordWrite(1n);
+    await reads.recordWrite(1n, CLIENT);
     generations.releaseHeld();
     await earlier;
 
     generations.next = 'fail';
-    expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+    expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('bypass');
   });
 
   it('with caching off (TTL 0) reads the database every time', async () => {
     const reads = taskReads(new ControlledGenerations(), 0);
-    for (let i = 0; i < 3; i += 1) expect((await reads.task(TASK_ID)).cache).toBe('bypass');
+    for (let i = 0; i < 3; i += 1) expect((await reads.task(TASK_ID, CLIENT)).cache).toBe('bypass');
   });
 });
 
@@ -124,6 +129,7 @@ describe('TaskReads lookups by id', () => {
   function readsOn(pool: unknown) {
     const router = {
       choose: () => ({ pool, source: 'primary', markFailed: () => {} }),
+      replayedWithinBound: () => undefined,
     } as unknown as ReadRouter;
     return new TaskReads({
       cache: new MemoryCacheStore(),
@@ -143,10 +149,10 @@ describe('TaskReads lookups by id', () => {
     const { pool, queries } = recordingPool([A, B]);
     const reads = readsOn(pool);
     const [a, b, unknown, upper] = await Promise.all([
-      reads.task(A),
-      reads.task(B),
-      reads.task(UNKNOWN),
-      reads.task(B.toUpperCase()),
+      reads.task(A, CLIENT),
+      reads.task(B, CLIENT),
+      reads.task(UNKNOWN, CLIENT),
+      reads.task(B.toUpperCase(), CLIENT),
     ]);
     expect(queries).toHaveLength(1);
     expect([a.value?.id, b.value?.id, unknown.value, upper.value?.id]).toEqual([A, B, null, B]);
@@ -155,8 +161,8 @@ describe('TaskReads lookups by id', () => {
   it('lookups in later turns go out as later queries: no answer outlives its query', async () => {
     const { pool, queries } = recordingPool([A]);
     const reads = readsOn(pool);
-    await reads.task(A);
-    await reads.task(A);
+    await reads.task(A, CLIENT);
+    await reads.task(A, CLIENT);
     expect(queries).toEqual([[A], [A]]);
   });
 });

@@ -96,6 +96,29 @@ describe('access token verification', () => {
     expect(await reasonOf(await sign(claims(), signingKey, 'no-such-kid'))).toBe('unknown_key');
   });
 
+  it.each([
+    ['padding on its signature', (token: string) => `${token}==`],
+    ['padding on its payload', (token: string) => token.replace(/\.(?=[^.]*$)/, '=.')],
+    ['the standard alphabet', (token: string) => token.replaceAll('-', '+').replaceAll('_', '/')],
+    ['white space inside', (token: string) => token.replace('.', '. ')],
+    ['a fourth part', (token: string) => `${token}.`],
+    [
+      'unused bits set in its last character',
+      (token: string) => {
+        // 256 signature bytes are 342 characters: the last one carries 4 unused bits.
+        const last = token.at(-1) as string;
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        return `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
+      },
+    ],
+  ])('a valid token altered by %s is malformed', async (_case, alter) => {
+    const token = await sign(claims());
+    expect(await reasonOf(token)).toBe('accepted');
+    const altered = alter(token);
+    expect(altered).not.toBe(token);
+    expect(await reasonOf(altered)).toBe('malformed');
+  });
+
   it('garbage is rejected as malformed', async () => {
     expect(await reasonOf('not.a.jwt')).toBe('malformed');
   });
