@@ -24,6 +24,7 @@ import { createDatabase } from './infra/db/database.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { historyRoutes } from './modules/history/history.routes.ts';
 import { HistoryService } from './modules/history/history.service.ts';
+import { labelsRoutes } from './modules/labels/labels.routes.ts';
 import { startStreamHub } from './modules/live/start-stream-hub.ts';
 import { streamRoutes } from './modules/live/stream.routes.ts';
 import { bulkRoutes } from './modules/tasks/tasks.bulk.routes.ts';
@@ -93,5 +94,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   await app.register(webAppPlugin, { config, issuer });
   await app.register(usersRoutes, { directory });
+  await app.register(labelsRoutes, { db: db.primary });
   return app;
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { ProblemSchema } from '../errors/problem.schema.ts';
 import { TaskHistoryEntrySchema, TaskHistoryPageSchema } from '../modules/history/history.schemas.ts';
+import { LabelCountSchema, LabelListSchema } from '../modules/labels/labels.routes.ts';
 import { BulkChangeResultSchema } from '../modules/tasks/tasks.bulk.ts';
 import { TaskEventSchema } from '../modules/tasks/tasks.events.ts';
 import { ImportResultSchema } from '../modules/tasks/tasks.import.ts';
@@ -27,6 +28,8 @@ export async function serveApiDocs(app: FastifyInstance, config: Config, issuer:
     TaskEventSchema,
     UserSchema,
     UserPageSchema,
+    LabelCountSchema,
+    LabelListSchema,
   ])
     app.addSchema(schema);
   await app.register(swagger, openApiDocument(config, issuer));

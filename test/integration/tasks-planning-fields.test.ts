@@ -194,6 +194,18 @@ describe('422 for bad values, on every write, storing nothing', () => {
     await expectFieldError(await patch(task.id, fields), { pointer });
     expect(await taskRows(api)).toEqual(before);
   });
+
+  it('a due date that is not one says what is wanted, in a body and in a filter', async () => {
+    const wanted = 'must be an RFC 3339 date and time with a time zone, e.g. 2026-12-31T17:00:00Z';
+    const body = await expectFieldError(await post({ title: 'new', due_at: 'tomorrow' }), {
+      pointer: '/due_at',
+    });
+    expect(body.errors).toEqual([{ pointer: '/due_at', message: wanted }]);
+    const query = await expectFieldError(await api.request('bob', 'GET', '/tasks?due_after=soon'), {
+      parameter: 'due_after',
+    });
+    expect(query.errors).toEqual([{ parameter: 'due_after', message: wanted }]);
+  });
 });
 
 describe('who may write them', () => {

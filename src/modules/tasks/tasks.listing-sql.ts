@@ -36,7 +36,8 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
   const { direction } = order;
   const key = order.key('tasks');
 
-  if (listing.ownerId !== undefined) where.push(`owner_id = ${placeholder(listing.ownerId, 'text')}`);
+  const owner = listing.ownerId === undefined ? undefined : placeholder(listing.ownerId, 'text');
+  if (owner) where.push(`owner_id = ${owner}`);
   // Statuses are written into the SQL (three known words, never the client's text): a plan
   // then knows how common each is, also as a batch (a status index or a walk in time order).
   if (listing.statuses)
@@ -58,8 +59,18 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
       where.push(`priority BETWEEN ${Math.min(...ranks)} AND ${Math.max(...ranks)}`);
   }
   // Both sides keyed by the database (lower-cased by one rule): the label index is on task_label_keys.
-  if (listing.labels)
-    where.push(`task_label_keys(labels) @> task_label_keys(${placeholder(listing.labels, 'text[]')})`);
+  if (listing.labels) {
+    const wanted = placeholder(listing.labels, 'text[]');
+    where.push(`task_label_keys(labels) @> task_label_keys(${wanted})`);
+    // Each label is on a task the listing may show (the counts of migration 055), checked once
+    // before any task is read: for a label no task has, the plan would otherwise walk the whole
+    // listing index looking for one (a million tasks: over the statement timeout).
+    const counted = owner ? ` AND c.owner_id = ${owner}` : '';
+    where.push(
+      `NOT EXISTS (SELECT FROM unnest(task_label_keys(${wanted})) AS w(key) WHERE NOT EXISTS ` +
+        `(SELECT FROM label_counts c WHERE c.label_key = w.key AND c.task_count > 0${counted}))`,
+    );
+  }
   if (listing.after) {
     const { key: after, id } = listing.after;
     const position = `(${order.cursorKey((type) => placeholder(after, type))}, ${placeholder(id, 'uuid')})`;

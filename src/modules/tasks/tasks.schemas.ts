@@ -38,7 +38,7 @@ const STORABLE = {
   errorMessage: { pattern: 'must not contain a NUL character or an unpaired UTF-16 surrogate' },
 };
 /** A label as the `label` filter can name it: storable text without a comma. */
-const LABEL = {
+export const LABEL_TEXT = {
   pattern: '^[^,\\u0000\\uD800-\\uDFFF]*$',
   errorMessage: {
     pattern: 'must not contain a comma, a NUL character or an unpaired UTF-16 surrogate',
@@ -67,15 +67,24 @@ const DescriptionSchema = Type.Union([Type.String({ maxLength: 10_000, ...STORAB
   examples: ['Figures from the finance export; send to Dana by Friday.'],
   description: 'At most 10,000 characters; null when there is none.',
 });
+/**
+ * An instant a client sends: RFC 3339 with a time zone. What a 422 says instead of Ajv's
+ * `must match format "date-time"`, which the web app would show as it is.
+ */
+const DATE_TIME_INPUT = {
+  format: 'date-time',
+  maxLength: 40,
+  errorMessage: { format: 'must be an RFC 3339 date and time with a time zone, e.g. 2026-12-31T17:00:00Z' },
+};
 /** Every instant the database stores (years 1–9999), RFC 3339 with a time zone. */
-const DueAtSchema = Type.Union([Type.String({ format: 'date-time', maxLength: 40 }), Type.Null()], {
+const DueAtSchema = Type.Union([Type.String(DATE_TIME_INPUT), Type.Null()], {
   description: 'When the task is due: RFC 3339 (stored and shown in UTC, to the millisecond), or null.',
 });
 /** One label as a write gives it. */
 export const LabelSchema = Type.String({
   minLength: 1,
   maxLength: LABEL_MAX_CHARACTERS,
-  ...LABEL,
+  ...LABEL_TEXT,
   examples: ['finance'],
 });
 const LabelsSchema = Type.Array(LabelSchema, {
@@ -251,23 +260,21 @@ export const ListTasksQuerySchema = Type.Object(
       }),
     ),
     created_after: Type.Optional(
-      Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
+      Type.String({ ...DATE_TIME_INPUT, description: 'RFC 3339; exclusive bound.' }),
     ),
     created_before: Type.Optional(
-      Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339; exclusive bound.' }),
+      Type.String({ ...DATE_TIME_INPUT, description: 'RFC 3339; exclusive bound.' }),
     ),
     due_after: Type.Optional(
       Type.String({
-        format: 'date-time',
-        maxLength: 40,
+        ...DATE_TIME_INPUT,
         examples: ['2024-05-01T00:00:00Z'],
         description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
       }),
     ),
     due_before: Type.Optional(
       Type.String({
-        format: 'date-time',
-        maxLength: 40,
+        ...DATE_TIME_INPUT,
         examples: ['2024-06-01T00:00:00Z'],
         description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
       }),
