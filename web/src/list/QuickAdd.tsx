@@ -35,7 +35,7 @@ export function QuickAdd() {
         id="quick-add"
         value={title}
         onChange={(event) => setTitle(event.target.value)}
-        placeholder="Add a task… (press n, type, Enter)"
+        placeholder="Add a task… (press n)"
         autoComplete="off"
         aria-invalid={fieldError ? true : undefined}
         aria-describedby={fieldError || error ? 'quick-add-error' : undefined}
