@@ -81,6 +81,8 @@ const mixedRequests = (d: Dataset, t: Tokens) =>
 
 /** What `search-q` searches for, and its pgbench ceiling too. */
 export const SEARCH_WORDS = ['report', 'cache', 'deploy', 'invoice'];
+/** What `filter-label` asks for (labels of the seed, `npm run seed`), and its pgbench ceiling too. */
+export const LABEL_FILTERS = ['backend', 'ux', 'bug,finance'];
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -134,6 +136,27 @@ export const SCENARIOS: Scenario[] = [
     cache: false,
     databaseCeiling: 'search-q',
     requests: (_, t) => SEARCH_WORDS.map((q) => get(`/tasks?q=${q}`, t.admin)),
+  },
+  {
+    name: 'filter-label',
+    description: 'GET /tasks?label=<label>, cache off (one label common, one rare, two together)',
+    cache: false,
+    databaseCeiling: 'label',
+    requests: (_, t) => LABEL_FILTERS.map((label) => get(`/tasks?label=${label}`, t.admin)),
+  },
+  {
+    name: 'filter-overdue',
+    description: 'GET /tasks?overdue=true, cache off',
+    cache: false,
+    databaseCeiling: 'overdue',
+    requests: (_, t) => [get('/tasks?overdue=true', t.admin)],
+  },
+  {
+    name: 'sort-due',
+    description: 'GET /tasks?sort=due_at, cache off (soonest first, no due date last)',
+    cache: false,
+    databaseCeiling: 'sort-due',
+    requests: (_, t) => [get('/tasks?sort=due_at', t.admin)],
   },
   {
     name: 'get-by-id',

@@ -13,7 +13,7 @@ import { normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
 import { TASK_COLUMNS } from '../../src/modules/tasks/tasks.repository.ts';
 import type { ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
 import { caller } from '../../test/support/principals.ts';
-import { SEARCH_WORDS } from '../scenarios.ts';
+import { LABEL_FILTERS, SEARCH_WORDS } from '../scenarios.ts';
 import { SAMPLE_IDS } from './dataset.ts';
 
 /** Who the ceilings list as: every task, as the scenarios' admin. */
@@ -84,6 +84,9 @@ export const PGBENCH_SCRIPTS: Record<string, string | string[]> = {
   insert: `INSERT INTO tasks (id, title, description, status, owner_id) VALUES (gen_random_uuid(), 'pgbench task', NULL, 'todo', 'seed-user-0001') RETURNING ${TASK_COLUMNS};`,
   'skip-500000': `${listingSql({ skip: 500_000 })};`,
   'search-q': SEARCH_WORDS.map((q) => `${listingSql({ q }, true)};`),
+  label: LABEL_FILTERS.map((label) => `${listingSql({ label })};`),
+  overdue: `${listingSql({ overdue: true })};`,
+  'sort-due': `${listingSql({ sort: 'due_at' })};`,
   update: updateSql(),
 };
 

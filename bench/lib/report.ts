@@ -91,6 +91,9 @@ export function criteria(run: BenchRun): Criterion[] {
   // listing before the issue (search-q 1,900 vs list-miss 14,000 req/s, docs/performance.md).
   ratioTo('search-q', run.pgbench['search-q'], 0.3, 'pgbench on its SQL');
   ratioTo('search-q', rps(run, 'list-miss'), 5 * SEARCH_SHARE_BEFORE, 'list-miss (5× its 0.136× before)');
+  ratioTo('filter-label', run.pgbench.label, 0.3, 'pgbench on its SQL');
+  ratioTo('filter-overdue', run.pgbench.overdue, 0.3, 'pgbench on its SQL');
+  ratioTo('sort-due', run.pgbench['sort-due'], 0.3, 'pgbench on its SQL');
   const first = rps(run, 'list-miss');
   const deep = rps(run, 'cursor-deep');
   out.push({

@@ -20,6 +20,8 @@ const scenarios = (f: {
   post: LoadResult;
   search: LoadResult;
   patch?: LoadResult;
+  /** filter-label, filter-overdue and sort-due, in that order. */
+  planning?: [LoadResult, LoadResult, LoadResult];
   c500PeakRss: number[];
 }): ScenarioResult[] => [
   { name: 'list-hit', description: '', load: f.hit },
@@ -29,6 +31,14 @@ const scenarios = (f: {
   { name: 'post', description: '', load: f.post, databaseCeiling: 'insert' },
   { name: 'search-q', description: '', load: f.search, databaseCeiling: 'search-q' },
   { name: 'patch', description: '', load: f.patch ?? load(2_500), databaseCeiling: 'update' },
+  ...(['filter-label', 'filter-overdue', 'sort-due'] as const).map((name, i) => ({
+    name,
+    description: '',
+    load: f.planning?.[i] ?? load(9_000),
+    databaseCeiling: (
+      { 'filter-label': 'label', 'filter-overdue': 'overdue', 'sort-due': 'sort-due' } as const
+    )[name],
+  })),
   {
     name: 'c500',
     description: '',
@@ -45,7 +55,16 @@ const run = (overrides: Partial<BenchRun> = {}): BenchRun => ({
   seconds: 10,
   startedAt: '2026-11-25T00:00:00.000Z',
   nodeCeiling: load(60_000),
-  pgbench: { 'first-page': 30_000, 'row-by-id': 40_000, insert: 8_000, 'search-q': 20_000, update: 5_000 },
+  pgbench: {
+    'first-page': 30_000,
+    'row-by-id': 40_000,
+    insert: 8_000,
+    'search-q': 20_000,
+    update: 5_000,
+    label: 25_000,
+    overdue: 25_000,
+    'sort-due': 25_000,
+  },
   scenarios: scenarios({
     hit: load(37_000),
     miss: load(16_000),
@@ -109,6 +128,7 @@ describe('bench: criteria', () => {
           post: load(5_000),
           patch: load(1_500),
           search: load(3_000),
+          planning: [load(7_000), load(7_000), load(7_000)],
           c500PeakRss: [250],
         }),
       }),
@@ -124,6 +144,9 @@ describe('bench: criteria', () => {
       'patch',
       'search-q',
       'search-q',
+      'filter-label',
+      'filter-overdue',
+      'sort-due',
       'cursor-deep',
       'c500',
       'no error responses in any scenario (503 refusals with Retry-After apart)',
