@@ -22,9 +22,10 @@ const ADMIN = caller('bench-admin', 'admin');
 /** SQL written into a script as it is (a pgbench variable, a sub-select), not as a literal. */
 const raw = (sql: string) => ({ sql });
 
-/** A value as an SQL literal: a number or boolean as it is, text quoted, `raw` SQL as it is. */
+/** A value as an SQL literal: a number or boolean as it is, text quoted, an array as ARRAY[…], `raw` SQL as it is. */
 const literal = (value: unknown): string => {
   if (value === null) return 'NULL';
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
   if (typeof value === 'object' && 'sql' in value) return String(value.sql);
   return typeof value === 'number' || typeof value === 'boolean'
     ? String(value)
