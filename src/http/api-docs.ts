@@ -12,7 +12,8 @@ import { LabelCountSchema, LabelListSchema } from '../modules/labels/labels.rout
 import { BulkChangeResultSchema } from '../modules/tasks/tasks.bulk.ts';
 import { TaskEventSchema } from '../modules/tasks/tasks.events.ts';
 import { ImportResultSchema } from '../modules/tasks/tasks.import.ts';
-import { TaskPageSchema, TaskSchema } from '../modules/tasks/tasks.schemas.ts';
+import { TaskPageSchema } from '../modules/tasks/tasks.listing-schemas.ts';
+import { TaskSchema } from '../modules/tasks/tasks.schemas.ts';
 import { UserPageSchema, UserSchema } from '../modules/users/users.routes.ts';
 import { openApiDocument, swaggerUiOptions } from '../openapi.ts';
 

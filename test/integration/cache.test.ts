@@ -5,7 +5,8 @@
  * answered from the database, and the cache is used again when it returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
+import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, type RunningApi, startApi } from '../support/api-harness.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.ts';
 

@@ -10,7 +10,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
+import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { linkedTaskIds } from '../support/mail-links.ts';
 import { devTokenFor, freePort, start, stop, WORKER_SCRIPT } from '../support/npm-start.ts';
 

@@ -9,9 +9,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Queryable } from '../../src/infra/db/database.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
+import type { ListSort, ListTasksQuery } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import { listTaskPages, listTasksQuery } from '../../src/modules/tasks/tasks.listing-sql.ts';
 import { type ListingQuery, normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
-import type { ListSort, ListTasksQuery, Task } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { caller } from '../support/principals.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 

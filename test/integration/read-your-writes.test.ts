@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task, TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
+import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, type RunningApi, startApi } from '../support/api-harness.ts';
 import type { TestUser } from '../support/oidc-fixture.ts';
 import { createTopologyDatabase, type TopologyDatabase } from '../support/topology.ts';

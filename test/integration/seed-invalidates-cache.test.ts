@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { announceOutsideWrite, listenForOutsideWrites } from '../../src/infra/cache/outside-writes.ts';
 import { PostgresGenerationStore } from '../../src/infra/cache/postgres-generation-store.ts';
 import { RedisCacheStore } from '../../src/infra/cache/redis-cache-store.ts';
-import type { TaskPage } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import { devTokenFor, freshStart, ROOT, start, stop } from '../support/npm-start.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 

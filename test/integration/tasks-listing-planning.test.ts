@@ -6,7 +6,7 @@
  * ties and the tasks without a due date), for each kind of caller.
  */
 import { describe, expect, it } from 'vitest';
-import { ListSorts } from '../../src/modules/tasks/tasks.schemas.ts';
+import { ListSorts } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import { ids } from '../support/listing-fixture.ts';
 import {
   dueIn,

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { DEV_USERS } from '../../src/auth/dev-idp/dev-users.ts';
 import type { Principal } from '../../src/auth/principal.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
-import type { ListSort, ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { ListSort, ListTasksQuery } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import { SORT_ORDERS } from '../../src/modules/tasks/tasks.sorts.ts';
 import { caller } from './principals.ts';
 

@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { expect } from 'vitest';
-import type { Task, TaskPage, TaskStatus } from '../../src/modules/tasks/tasks.schemas.ts';
+import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
+import type { Task, TaskStatus } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, type ProblemJson, type RunningApi } from './api-harness.ts';
 import { TEST_USERS, type TestUser } from './oidc-fixture.ts';
 

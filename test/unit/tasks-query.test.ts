@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/errors/app-error.ts';
 import { encodeCursor } from '../../src/modules/tasks/tasks.cursor.ts';
+import type { ListTasksQuery } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import { normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
-import type { ListTasksQuery } from '../../src/modules/tasks/tasks.schemas.ts';
 import { caller } from '../support/principals.ts';
 
 const admin = caller('alice', 'admin');

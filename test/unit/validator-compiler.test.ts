@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validatorCompiler } from '../../src/http/validator-compiler.ts';
-import { ListTasksQuerySchema } from '../../src/modules/tasks/tasks.schemas.ts';
+import { ListTasksQuerySchema } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 
 const validateQuery = validatorCompiler({
   schema: ListTasksQuerySchema,

@@ -5,7 +5,8 @@
  * (base64url JSON); it grants nothing, since visibility is applied anyway.
  */
 import { AppError } from '../../errors/app-error.ts';
-import { type ListSort, ListSorts, type Task, TaskPriorities } from './tasks.schemas.ts';
+import { type ListSort, ListSorts } from './tasks.listing-schemas.ts';
+import { type Task, TaskPriorities } from './tasks.schemas.ts';
 import { type CursorKey, SORT_ORDERS, type SortOrder } from './tasks.sorts.ts';
 
 export interface CursorPosition {

@@ -16,9 +16,10 @@ import type { Principal } from '../../auth/principal.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Queryable } from '../../infra/db/database.ts';
 import { positionAfter } from './tasks.cursor.ts';
+import { ListTasksQuerySchema } from './tasks.listing-schemas.ts';
 import { listTasksQuery } from './tasks.listing-sql.ts';
 import { type ListingQuery, normalizeListQuery } from './tasks.query.ts';
-import { ListTasksQuerySchema, type Task, TaskSchema } from './tasks.schemas.ts';
+import { type Task, TaskSchema } from './tasks.schemas.ts';
 
 /** Rows per statement: big enough that round trips cost little, small enough to stay a few hundred kB. */
 export const EXPORT_BATCH_ROWS = 1_000;

@@ -7,14 +7,9 @@ import { canFilterByOwner, type Visibility, visibilityOf } from '../../auth/poli
 import type { Principal } from '../../auth/principal.ts';
 import { AppError, validationFailed } from '../../errors/app-error.ts';
 import { type CursorPosition, decodeCursor } from './tasks.cursor.ts';
+import type { ListSort, ListTasksQuery } from './tasks.listing-schemas.ts';
 import { normalizeLabelFilter } from './tasks.rules.ts';
-import {
-  type ListSort,
-  type ListTasksQuery,
-  TaskPriorities,
-  type TaskStatus,
-  TaskStatuses,
-} from './tasks.schemas.ts';
+import { TaskPriorities, type TaskStatus, TaskStatuses } from './tasks.schemas.ts';
 
 export interface ListingQuery {
   limit: number;

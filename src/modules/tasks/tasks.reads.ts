@@ -17,10 +17,11 @@ import type { Lsn } from '../../infra/db/lsn.ts';
 import type { ReadRouter } from '../../infra/db/read-router.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { encodeCursor, positionAfter } from './tasks.cursor.ts';
+import type { TaskPage } from './tasks.listing-schemas.ts';
 import { listTaskPages } from './tasks.listing-sql.ts';
 import { type ListingQuery, listingKey } from './tasks.query.ts';
 import * as repository from './tasks.repository.ts';
-import type { Task, TaskPage } from './tasks.schemas.ts';
+import type { Task } from './tasks.schemas.ts';
 
 /** `X-Cache` of a response: served from the cache, computed and stored, or computed without the cache. */
 export type CacheStatus = 'hit' | 'miss' | 'bypass';

@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../../auth/principal.ts';
 import { problemResponses } from '../../errors/problem.schema.ts';
+import { type ListTasksQuery, ListTasksQuerySchema } from './tasks.listing-schemas.ts';
 import { normalizeListQuery } from './tasks.query.ts';
 import { etagOf, matchesIfNoneMatch } from './tasks.rules.ts';
 import {
@@ -14,8 +15,6 @@ import {
   CreateTaskHeadersSchema,
   IfMatchHeaderSchema,
   IfNoneMatchHeaderSchema,
-  type ListTasksQuery,
-  ListTasksQuerySchema,
   PatchTaskBodySchema,
   ReplaceTaskBodySchema,
   type Task,

@@ -22,7 +22,7 @@ export const TITLE_MAX_CHARACTERS = 200;
 export const MAX_LABELS = 20;
 export const LABEL_MAX_CHARACTERS = 50;
 /** A label as the `label` filter names it: 1–50 characters as sent, no comma. */
-const FILTER_LABEL = `[^,\\u0000\\uD800-\\uDFFF]{1,${LABEL_MAX_CHARACTERS}}`;
+export const FILTER_LABEL = `[^,\\u0000\\uD800-\\uDFFF]{1,${LABEL_MAX_CHARACTERS}}`;
 /** Shorter search text has no trigram to look up: the search would read every task. */
 export const MIN_SEARCH_CHARACTERS = 3;
 
@@ -32,7 +32,7 @@ export const MIN_SEARCH_CHARACTERS = 3;
  * by U+FFFD). Such input is a 422, never a 500 or a changed value.
  */
 const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
-const STORABLE = {
+export const STORABLE = {
   pattern: STORABLE_TEXT,
   // What a 422 says (ajv-errors) instead of the pattern itself.
   errorMessage: { pattern: 'must not contain a NUL character or an unpaired UTF-16 surrogate' },
@@ -45,7 +45,7 @@ export const LABEL_TEXT = {
   },
 };
 /** Search text: blank (no search), or at least 3 characters once surrounding white space is removed. */
-const SEARCH_TEXT = {
+export const SEARCH_TEXT = {
   pattern: `^\\s*(?:[^\\s\\u0000\\uD800-\\uDFFF][^\\u0000\\uD800-\\uDFFF]{${MIN_SEARCH_CHARACTERS - 2},}[^\\s\\u0000\\uD800-\\uDFFF])?\\s*$`,
   errorMessage: {
     pattern:
@@ -71,7 +71,7 @@ const DescriptionSchema = Type.Union([Type.String({ maxLength: 10_000, ...STORAB
  * An instant a client sends: RFC 3339 with a time zone. What a 422 says instead of Ajv's
  * `must match format "date-time"`, which the web app would show as it is.
  */
-const DATE_TIME_INPUT = {
+export const DATE_TIME_INPUT = {
   format: 'date-time',
   maxLength: 40,
   errorMessage: { format: 'must be an RFC 3339 date and time with a time zone, e.g. 2026-12-31T17:00:00Z' },
@@ -201,154 +201,6 @@ export const TaskParamsSchema = Type.Object({
     description: 'Task id (UUID). A malformed id is 404, like an unknown one.',
   }),
 });
-
-export const ListSorts = [
-  '-created_at',
-  'created_at',
-  '-updated_at',
-  'updated_at',
-  'due_at',
-  '-due_at',
-  'priority',
-  '-priority',
-] as const;
-export const ListSortSchema = Type.Enum(ListSorts, {
-  default: '-created_at',
-  description:
-    '`-` is descending. Ties are broken by id in the same direction. Tasks without a due date come ' +
-    'last in both `due_at` and `-due_at`; `priority` goes from none to urgent.',
-});
-export type ListSort = Static<typeof ListSortSchema>;
-
-export const ListTasksQuerySchema = Type.Object(
-  {
-    // Optional for the client; Ajv fills in the default, so the handler always has a value.
-    skip: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        minimum: 0,
-        maximum: 10_000_000,
-        default: 0,
-        description: 'Offset pagination.',
-      }),
-    ),
-    limit: Type.Optional(Type.Integer({ format: 'int32', minimum: 1, maximum: 100, default: 10 })),
-    cursor: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 512,
-        description: '`next_cursor` of the previous page (keyset pagination); not combinable with skip > 0.',
-      }),
-    ),
-    status: Type.Optional(
-      Type.String({
-        pattern: `^(${TaskStatuses.join('|')})(,(${TaskStatuses.join('|')}))*$`,
-        errorMessage: {
-          pattern: `must be ${TaskStatuses.slice(0, -1).join(', ')} or ${TaskStatuses.at(-1)}, or several of them separated by commas`,
-        },
-        maxLength: 100,
-        examples: ['todo,in_progress'],
-        description: 'One status, or several separated by commas.',
-      }),
-    ),
-    owner_id: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 255,
-        ...STORABLE,
-        examples: ['b0b0b0b0-0000-4000-8000-000000000002'],
-      }),
-    ),
-    created_after: Type.Optional(
-      Type.String({ ...DATE_TIME_INPUT, description: 'RFC 3339; exclusive bound.' }),
-    ),
-    created_before: Type.Optional(
-      Type.String({ ...DATE_TIME_INPUT, description: 'RFC 3339; exclusive bound.' }),
-    ),
-    due_after: Type.Optional(
-      Type.String({
-        ...DATE_TIME_INPUT,
-        examples: ['2024-05-01T00:00:00Z'],
-        description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
-      }),
-    ),
-    due_before: Type.Optional(
-      Type.String({
-        ...DATE_TIME_INPUT,
-        examples: ['2024-06-01T00:00:00Z'],
-        description: 'RFC 3339; exclusive bound on `due_at` (tasks without a due date are left out).',
-      }),
-    ),
-    overdue: Type.Optional(
-      Type.Boolean({
-        examples: [true],
-        description:
-          "`true`: tasks due before now (the request's second) that are not done. `false`: every other " +
-          'task (no due date, due later, or done).',
-      }),
-    ),
-    priority: Type.Optional(
-      Type.String({
-        pattern: `^(${TaskPriorities.join('|')})(,(${TaskPriorities.join('|')}))*$`,
-        errorMessage: {
-          pattern: `must be ${TaskPriorities.slice(0, -1).join(', ')} or ${TaskPriorities.at(-1)}, or several of them separated by commas`,
-        },
-        maxLength: 100,
-        examples: ['high,urgent'],
-        description: 'One priority, or several separated by commas (any of them).',
-      }),
-    ),
-    label: Type.Optional(
-      Type.String({
-        minLength: 1,
-        // At most as many labels as a task may have: more could match no task.
-        maxLength: MAX_LABELS * (LABEL_MAX_CHARACTERS + 1) - 1,
-        pattern: `^${FILTER_LABEL}(,${FILTER_LABEL}){0,${MAX_LABELS - 1}}$`,
-        errorMessage: {
-          pattern:
-            `must be one label or up to ${MAX_LABELS} separated by commas, each 1–${LABEL_MAX_CHARACTERS} ` +
-            'characters, without a NUL character or an unpaired UTF-16 surrogate',
-        },
-        examples: ['finance,Q3'],
-        description:
-          `One label, or up to ${MAX_LABELS} separated by commas: tasks having all of them, ` +
-          'regardless of case (each is trimmed, as labels are stored, and must not be blank).',
-      }),
-    ),
-    q: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        ...SEARCH_TEXT,
-        examples: ['report'],
-        description:
-          `Text in the title or description, in any case and anywhere in a word: at least ${MIN_SEARCH_CHARACTERS} ` +
-          'characters after trimming (the trigram index cannot serve shorter text); blank means no search. ' +
-          'Every character is literal (`%`, `_`, `\\`, quotes, `&`, `|`, `!`, `:*`). Not ranked: matches keep ' +
-          "the operation's order (a listing's `sort`, newest first by default).",
-      }),
-    ),
-    sort: Type.Optional(ListSortSchema),
-  },
-  { additionalProperties: false },
-);
-/** The query after validation: Ajv has filled in every default. */
-export type ListTasksQuery = Required<Pick<Static<typeof ListTasksQuerySchema>, 'skip' | 'limit' | 'sort'>> &
-  Static<typeof ListTasksQuerySchema>;
-
-export const TaskPageSchema = Type.Object(
-  {
-    items: Type.Array(Type.Ref('Task'), { maxItems: 100 }),
-    next_cursor: Type.Union([Type.String({ maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' }), Type.Null()], {
-      examples: [
-        'WzEsIi1jcmVhdGVkX2F0IiwiMjAyNC0wNS0wMVQwOTozMDowMC4wMDBaIiwiMDE5MGY1YTItN2MzZS03YTEwLTgwMDAtM2YyYjljMWQ0ZTVmIl0',
-      ],
-      description: 'null on the last page',
-    }),
-  },
-  { $id: 'TaskPage' },
-);
-export type TaskPage = { items: Task[]; next_cursor: string | null };
 
 /** An entity-tag list as a header carries it: visible ASCII, spaces and tabs. */
 const ETAG_LIST = '^[\\x20-\\x7E\\t]*$';

@@ -10,7 +10,9 @@
  * after every due date in both directions (migration 040 keeps due dates
  * finite, so nothing else sorts there). Its cursor key is null.
  */
-import type { ListSort, Task } from './tasks.schemas.ts';
+
+import type { ListSort } from './tasks.listing-schemas.ts';
+import type { Task } from './tasks.schemas.ts';
 import { TaskPriorities } from './tasks.schemas.ts';
 
 /** What a cursor records of the last task of a page: an instant, null (no due date), or a priority rank. */
