@@ -8,7 +8,7 @@
 import { describe, it } from 'vitest';
 import { bobJourney } from './bob.journey.ts';
 import { JOURNEY_TIMEOUT_MS, startAppAndBrowser } from './journey-kit.ts';
-import { liveJourney } from './live.journey.ts';
+import { historyPagingJourney, liveJourney } from './live.journey.ts';
 import { planningJourney } from './planning.journey.ts';
 import { aliceJourney, carolJourney, conflictJourney, erinJourney, signOutJourney } from './roles.journey.ts';
 import { expiredSessionJourney } from './session.journey.ts';
@@ -29,6 +29,11 @@ describe('the web app', () => {
   it(
     'bob’s board and alice’s list follow bob’s other session live: create, move, delete',
     liveJourney,
+    JOURNEY_TIMEOUT_MS,
+  );
+  it(
+    'a task changed 24 times shows its history 20 entries at a time',
+    historyPagingJourney,
     JOURNEY_TIMEOUT_MS,
   );
 });

@@ -1,12 +1,13 @@
 /**
  * Live updates between browsers: bob's board and alice's list follow what
- * bob's second session does (create, move, delete) without reloading. A
- * dropped stream resuming is in resilience.journey.ts (the API restarted).
+ * bob's second session does (create, move, delete) without reloading; a
+ * long history reads a page at a time. A dropped stream resuming is in
+ * resilience.journey.ts (the API restarted).
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { screenshot } from './browser.ts';
-import { appUrl, expectAccessible, journey } from './journey-kit.ts';
+import { api, appUrl, createTask, expectAccessible, journey, passwordToken } from './journey-kit.ts';
 
 const live = (page: Page) => page.locator('.live-indicator', { hasText: 'Live' }).waitFor();
 const column = (page: Page, status: string) => page.locator(`ul[data-status="${status}"]`);
@@ -71,4 +72,34 @@ export const liveJourney = () =>
     await actor.getByRole('heading', { name: 'My tasks' }).waitFor();
     await expect.poll(() => board.getByText('Water the plants').count()).toBe(0);
     await admin.getByText('This task no longer exists').waitFor();
+  });
+
+/** Twenty entries a page (HISTORY_PAGE_SIZE): a task changed 24 times has 25, on two pages. */
+const CHANGES = 24;
+
+export const historyPagingJourney = () =>
+  journey('history-paging', async (open) => {
+    const token = await passwordToken('bob');
+    const task = await createTask(token, 'Tune the piano');
+    for (let change = 1; change <= CHANGES; change += 1) {
+      const response = await api(token, 'PATCH', `/tasks/${task.id}`, { description: `Pass ${change}` });
+      expect(response.status).toBe(200);
+    }
+    const page = await open('bob');
+    await page.goto(`${appUrl()}/app/tasks/${task.id}`);
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    const entries = page.locator('.history-entries > li');
+    await expect.poll(() => entries.count()).toBe(20);
+    expect(await entries.first().textContent()).toContain(`Pass ${CHANGES}`);
+
+    await page.getByRole('button', { name: 'Show older' }).click();
+    await expect.poll(() => entries.count()).toBe(CHANGES + 1);
+    // Every change once, newest first, the creation last; nothing more to show.
+    const texts = await entries.allInnerTexts();
+    const passes = texts.slice(0, CHANGES).map((text) => Number(/Pass (\d+)$/m.exec(text)?.[1]));
+    expect(passes).toEqual(Array.from({ length: CHANGES }, (_, index) => CHANGES - index));
+    expect(texts.at(-1)).toMatch(/created the task[\s\S]*Tune the piano/);
+    expect(await page.getByRole('button', { name: 'Show older' }).count()).toBe(0);
+    await expectAccessible(page, 'task history, two pages');
+    await screenshot(page, 'history-two-pages');
   });
