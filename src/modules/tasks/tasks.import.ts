@@ -18,7 +18,7 @@ import { claimKey, type KeyClaim } from './tasks.idempotency.ts';
 import type { TaskReads } from './tasks.reads.ts';
 import { insertTasksWithEvents, type NewTaskWithEvent } from './tasks.repository.ts';
 import { CreateTaskBodySchema, idempotencyKeySchema, TaskSchema } from './tasks.schemas.ts';
-import { newTaskWithEvent } from './tasks.service.ts';
+import { newTaskWithEvent } from './tasks.write-fields.ts';
 
 export const IMPORT_MEDIA_TYPE = 'application/x-ndjson';
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;

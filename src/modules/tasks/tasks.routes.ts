@@ -20,7 +20,8 @@ import {
   type Task,
   TaskParamsSchema,
 } from './tasks.schemas.ts';
-import type { TasksService, WriteContext } from './tasks.service.ts';
+import type { TasksService } from './tasks.service.ts';
+import type { WriteContext } from './tasks.write-fields.ts';
 
 const TaskResponse = (description: string) => ({
   description,
