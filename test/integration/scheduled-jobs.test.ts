@@ -6,27 +6,16 @@
  * leave by retention.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dailyDigestJob } from '../../src/background/jobs/daily-digest.job.ts';
 import { pruneDeliveredEvents } from '../../src/background/jobs/retention.jobs.ts';
 import { JobScheduler } from '../../src/background/jobs/scheduler.ts';
-import type { Database } from '../../src/infra/db/database.ts';
 import type { Mail, Mailer } from '../../src/infra/mail/mailer.ts';
 import { freePort } from '../support/private-redis.ts';
 import { type SmtpFixture, startSmtpFixture } from '../support/smtp-fixture.ts';
-import { createTestDatabase, databaseFor, eventually, type TestDatabase } from '../support/test-database.ts';
+import { eventually, useTestDatabase } from '../support/test-database.ts';
 
-let database: TestDatabase;
-let db: Database;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = databaseFor(database.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 /** Not today: the kill test below sends today's digests. */
 const DAY = '2026-12-10';
@@ -37,13 +26,13 @@ async function person(
   email: string | null,
   tasks: { title: string; status?: string; due?: string; priority?: number }[],
 ) {
-  await db.primary.query('INSERT INTO users (sub, name, email) VALUES ($1, $2, $3)', [
+  await database.db.primary.query('INSERT INTO users (sub, name, email) VALUES ($1, $2, $3)', [
     sub,
     sub.toUpperCase(),
     email,
   ]);
   for (const task of tasks)
-    await db.primary.query(
+    await database.db.primary.query(
       `INSERT INTO tasks (id, title, status, owner_id, due_at, priority)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
       [task.title, task.status ?? 'todo', sub, task.due ?? null, task.priority ?? 0],
@@ -57,8 +46,15 @@ function recordingMailer(): Mailer & { sent: Mail[] } {
 
 const scheduler = (mailer: Mailer, now: Date) =>
   new JobScheduler(
-    db,
-    [dailyDigestJob({ db, mailer, publicUrl: 'https://tasks.example.test', minuteOfDay: 7 * 60 })],
+    database.db,
+    [
+      dailyDigestJob({
+        db: database.db,
+        mailer,
+        publicUrl: 'https://tasks.example.test',
+        minuteOfDay: 7 * 60,
+      }),
+    ],
     {
       leaseSeconds: 5,
       now: () => now,
@@ -147,7 +143,7 @@ describe('a worker killed mid-digest', () => {
     smtp = await startSmtpFixture();
     // A mail server that takes 20 ms a message: the kill comes while digests are still owed.
     smtp.slowDown(20);
-    await db.primary.query(
+    await database.db.primary.query(
       `WITH u AS (
          INSERT INTO users (sub, name, email)
          SELECT 'dk-' || lpad(i::text, 3, '0'), NULL, 'k' || i || '@example.test' FROM generate_series(1, 300) i
@@ -155,7 +151,7 @@ describe('a worker killed mid-digest', () => {
        INSERT INTO tasks (id, title, status, owner_id) SELECT gen_random_uuid(), 'kill test', 'todo', sub FROM u`,
     );
     // Everyone with an address and an open task is owed today's digest (the first test's people too).
-    const { rows: owedRows } = await db.primary.query<{ n: number }>(
+    const { rows: owedRows } = await database.db.primary.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM users u WHERE email IS NOT NULL
           AND EXISTS (SELECT 1 FROM tasks t WHERE t.owner_id = u.sub AND t.status <> 'done')`,
     );
@@ -186,7 +182,7 @@ describe('a worker killed mid-digest', () => {
     console.info(
       `digests: ${owed} owed, ${beforeKill} before the kill, ${smtp.received.length} received in all`,
     );
-    const { rows } = await db.primary.query<{ n: number }>(
+    const { rows } = await database.db.primary.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM digest_deliveries WHERE day = current_date',
     );
     expect(rows[0]?.n).toBe(owed);
@@ -196,7 +192,7 @@ describe('a worker killed mid-digest', () => {
 describe('retention', () => {
   it('removes delivered events older than the retention and their claims, never pending ones', async () => {
     const insert = (age: string, published: boolean) =>
-      db.primary.query(
+      database.db.primary.query(
         `INSERT INTO outbox (event_id, type, payload, created_at, published_at, stream_position)
          VALUES (gen_random_uuid(), 'task.created', '{}', now() - $1::interval,
                  CASE WHEN $2 THEN now() END, CASE WHEN $2 THEN nextval('outbox_stream_positions') END)
@@ -206,17 +202,18 @@ describe('retention', () => {
     const old = await insert('3 days', true);
     const oldPending = await insert('3 days', false);
     const recent = await insert('1 hour', true);
-    await db.primary.query(`INSERT INTO processed_events (event_id, consumer) VALUES ($1, 'task-mail')`, [
-      old.rows[0].event_id,
-    ]);
-    const removed = await pruneDeliveredEvents(db.primary, new Date(Date.now() - 24 * 3_600_000));
+    await database.db.primary.query(
+      `INSERT INTO processed_events (event_id, consumer) VALUES ($1, 'task-mail')`,
+      [old.rows[0].event_id],
+    );
+    const removed = await pruneDeliveredEvents(database.db.primary, new Date(Date.now() - 24 * 3_600_000));
     expect(removed).toBeGreaterThanOrEqual(1);
-    const left = await db.primary.query<{ event_id: string }>('SELECT event_id FROM outbox');
+    const left = await database.db.primary.query<{ event_id: string }>('SELECT event_id FROM outbox');
     const ids = left.rows.map((row) => row.event_id);
     expect(ids).not.toContain(old.rows[0].event_id);
     expect(ids).toContain(oldPending.rows[0].event_id);
     expect(ids).toContain(recent.rows[0].event_id);
-    const claims = await db.primary.query('SELECT 1 FROM processed_events WHERE event_id = $1', [
+    const claims = await database.db.primary.query('SELECT 1 FROM processed_events WHERE event_id = $1', [
       old.rows[0].event_id,
     ]);
     expect(claims.rowCount).toBe(0);

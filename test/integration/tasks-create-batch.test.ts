@@ -5,22 +5,12 @@
  * database refuses fails alone, and the others of its batch are stored.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/infra/db/database.ts';
+import { describe, expect, it } from 'vitest';
 import { batchedCreates } from '../../src/modules/tasks/tasks.create-batch.ts';
 import type { NewTaskWithEvent } from '../../src/modules/tasks/tasks.repository.ts';
-import { createTestDatabase, databaseFor, type TestDatabase } from '../support/test-database.ts';
+import { useTestDatabase } from '../support/test-database.ts';
 
-let database: TestDatabase;
-let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = databaseFor(database.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 const item = (title: string): NewTaskWithEvent => ({
   task: {
@@ -43,7 +33,7 @@ const item = (title: string): NewTaskWithEvent => ({
 
 const outboxOf = async (taskIds: string[]) =>
   (
-    await db.primary.query<{ task_id: string; request_id: string }>(
+    await database.db.primary.query<{ task_id: string; request_id: string }>(
       `SELECT payload->>'task_id' AS task_id, payload->>'request_id' AS request_id FROM outbox
         WHERE payload->>'task_id' = ANY($1) ORDER BY id`,
       [taskIds],
@@ -52,7 +42,7 @@ const outboxOf = async (taskIds: string[]) =>
 
 describe('batched creates', () => {
   it('creates requested together are stored in one statement, each answered with its own task and event', async () => {
-    const create = batchedCreates(db);
+    const create = batchedCreates(database.db);
     const items = Array.from({ length: 25 }, (_, i) => item(`together ${i}`));
     const created = await Promise.all(items.map(create));
     expect(created.map(({ result }) => result.id)).toEqual(items.map(({ task }) => task.id));
@@ -65,7 +55,7 @@ describe('batched creates', () => {
   });
 
   it('a create the database refuses fails alone; the rest of its batch is stored', async () => {
-    const create = batchedCreates(db);
+    const create = batchedCreates(database.db);
     const good = [item('first'), item('second')];
     const bad = item('x'.repeat(201)); // breaks the title CHECK: the batch statement fails
     const outcomes = await Promise.allSettled([
@@ -74,9 +64,10 @@ describe('batched creates', () => {
       create(good[1] as NewTaskWithEvent),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const stored = await db.primary.query<{ id: string }>('SELECT id FROM tasks WHERE id = ANY($1)', [
-      [...good, bad].map(({ task }) => task.id),
-    ]);
+    const stored = await database.db.primary.query<{ id: string }>(
+      'SELECT id FROM tasks WHERE id = ANY($1)',
+      [[...good, bad].map(({ task }) => task.id)],
+    );
     expect(stored.rows.map((row) => row.id).sort()).toEqual(good.map(({ task }) => task.id).sort());
     expect(await outboxOf([bad.task.id])).toEqual([]);
   });

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createDatabase, type Database } from '../../src/infra/db/database.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
 
@@ -67,4 +68,34 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`not within ${ms} ms: ${what}`);
+}
+
+/**
+ * A fresh database for the calling test file, with a Database on it: created
+ * before the file's tests, closed and dropped after. Read `.db` and `.url` in
+ * the tests (they exist once the file's beforeAll has run).
+ */
+export function useTestDatabase(): { readonly db: Database; readonly url: string } {
+  let database: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = databaseFor(database.url);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+  const ready = () => {
+    if (!database || !db) throw new Error('useTestDatabase(): read inside a test, after its beforeAll');
+    return { database, db };
+  };
+  return {
+    get db() {
+      return ready().db;
+    },
+    get url() {
+      return ready().database.url;
+    },
+  };
 }
