@@ -58,6 +58,16 @@ export function dueFieldsOf(iso: string | null): { date: string; time: string } 
   return { date, time: isWholeDay(due) ? '' : `${pad(due.getHours())}:${pad(due.getMinutes())}` };
 }
 
+/**
+ * What is wrong with a due date the API would refuse, in the person's words: a
+ * date input takes years up to 275760, and the API's RFC 3339 instants end with
+ * the year 9999 (its own message names the format, not the date).
+ */
+export function dueDateProblem(iso: string | null): string | undefined {
+  if (iso === null) return undefined;
+  return new Date(iso).getUTCFullYear() > 9999 ? 'Enter a date up to the year 9999.' : undefined;
+}
+
 /** The instant of a local date (YYYY-MM-DD) and an optional time (HH:MM); null without a valid date. */
 export function dueAtOf(date: string, time: string): string | null {
   const [year, month, day] = date.split('-').map(Number);

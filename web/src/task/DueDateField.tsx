@@ -3,7 +3,7 @@
  * their own time zone (named under the fields); Clear removes it.
  */
 import { FieldError } from '../components/FieldError.tsx';
-import { dueAtOf, dueFieldsOf, timeZoneName } from '../lib/dates.ts';
+import { dueAtOf, dueDateProblem, dueFieldsOf, timeZoneName } from '../lib/dates.ts';
 import '../components/controls.css';
 
 interface Props {
@@ -14,8 +14,10 @@ interface Props {
   id: string;
 }
 
-export function DueDateField({ value, onChange, error, disabled, id }: Props) {
+export function DueDateField({ value, onChange, error: refusal, disabled, id }: Props) {
   const { date, time } = dueFieldsOf(value);
+  // Said as soon as it is typed, and in place of the API's refusal of it once saved.
+  const error = dueDateProblem(value) ?? refusal;
   const described = `${id}-hint${error ? ` ${id}-error` : ''}`;
   return (
     <fieldset className="field due-field">
@@ -26,6 +28,7 @@ export function DueDateField({ value, onChange, error, disabled, id }: Props) {
           <input
             id={`${id}-date`}
             type="date"
+            max="9999-12-31"
             value={date}
             disabled={disabled}
             aria-invalid={error ? true : undefined}

@@ -5,7 +5,7 @@
  * history without a change here.
  */
 import type { FieldChange, TaskEventType } from '../api/events.ts';
-import { STATUS_LABELS, type Status } from '../api/types.ts';
+import { PRIORITY_LABELS, type Priority, STATUS_LABELS, type Status } from '../api/types.ts';
 import { formatDateTime } from '../lib/dates.ts';
 
 const LABELS: Record<string, string> = {
@@ -43,6 +43,7 @@ export function isShownChange(type: TaskEventType, field: string, change: FieldC
 export function valueText(field: string, value: unknown, ownerName: (sub: string) => string): string {
   if (isEmpty(value)) return 'none';
   if (field === 'status') return STATUS_LABELS[value as Status] ?? String(value);
+  if (field === 'priority') return PRIORITY_LABELS[value as Priority] ?? String(value);
   if (field === 'owner_id') return ownerName(String(value));
   if (field.endsWith('_at')) return formatDateTime(String(value));
   if (Array.isArray(value)) return value.join(', ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDaysBetween, dueAtOf, dueFieldsOf, formatDue } from '../../src/lib/dates.ts';
+import { calendarDaysBetween, dueAtOf, dueDateProblem, dueFieldsOf, formatDue } from '../../src/lib/dates.ts';
 
 // Local times throughout: the app works in the person's time zone, whichever the test runs in.
 const now = new Date(2026, 11, 3, 10, 0);
@@ -52,6 +52,14 @@ describe('the due-date inputs and the instant the API stores', () => {
 
   it('keeps years below 100 (the Date constructor would read 0099 as 1999)', () => {
     expect(dueFieldsOf(dueAtOf('0099-01-01', ''))).toEqual({ date: '0099-01-01', time: '' });
+  });
+
+  it('keeps a year past 9999 as typed, and says the API stops at 9999', () => {
+    const typed = dueAtOf('20266-01-01', '');
+    expect(dueFieldsOf(typed)).toEqual({ date: '20266-01-01', time: '' });
+    expect(dueDateProblem(typed)).toBe('Enter a date up to the year 9999.');
+    expect(dueDateProblem(dueAtOf('9999-06-30', ''))).toBeUndefined();
+    expect(dueDateProblem(null)).toBeUndefined();
   });
 
   it('has no due date without a day, or for a value that is not one', () => {
