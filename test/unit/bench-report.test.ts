@@ -163,6 +163,20 @@ describe('bench: criteria', () => {
     expect(report).toContain('PASS list-hit: at least 0.6×');
   });
 
+  it('says NOT RUN, neither PASS nor FAIL, for what a run left out (--only)', () => {
+    const base = run();
+    const report = markdownReport({
+      ...base,
+      scenarios: base.scenarios.filter((s) => s.name !== 'c500' && s.name !== 'cursor-deep'),
+    });
+    expect(report).toContain(
+      '- NOT RUN c500: every API process under 200 MB RSS (its scenario was left out of this run)',
+    );
+    expect(report).toContain('- NOT RUN cursor-deep: within 20% of the first page');
+    expect(report).not.toMatch(/FAIL c500|Infinity/);
+    expect(report).toContain('PASS list-hit: at least 0.6×');
+  });
+
   it('renders every scenario with its ratios in the Markdown table', () => {
     const report = markdownReport(run());
     expect(report).toContain('| list-hit | 37000 |');
