@@ -2,14 +2,14 @@
  * GET /labels through real HTTP and PostgreSQL: the labels a caller can see,
  * most used first, with counts the triggers of migration 055 keep right
  * through every kind of write (create, PUT, PATCH, bulk, delete), under
- * concurrent writes too. After each step the kept counts are compared with a
- * count taken from the tasks themselves.
+ * concurrent writes too. After each step the kept counts, and the rows a
+ * label filter walks (migration 060), are compared with the tasks themselves.
  */
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, useApiWithDatabase } from '../support/api-harness.ts';
 import type { TestUser } from '../support/oidc-fixture.ts';
-import { createTask, expectProblem, inParallel } from '../support/task-helpers.ts';
+import { createTask, expectProblem, inParallel, subOf } from '../support/task-helpers.ts';
 
 const running = useApiWithDatabase();
 
@@ -36,6 +36,21 @@ async function expectCountsMatchTasks() {
          SELECT owner_id || ':' || lower(l) || ':' || count(*) AS k FROM tasks, unnest(labels) l GROUP BY owner_id, lower(l)) counted
       )::text AS counted`);
   expect(rows[0]?.kept).toBe(rows[0]?.counted);
+  await expectLabelRowsMatchTasks();
+}
+
+/** The label walk's rows (migration 060) are exactly each task's label keys, with its creation time and owner. */
+async function expectLabelRowsMatchTasks() {
+  const { rows } = await running.db.query<{ kept: string; expected: string }>(`
+    SELECT
+      (SELECT coalesce(jsonb_agg(k ORDER BY k), '[]') FROM (
+         SELECT label_key || ':' || task_id || ':' || task_owner_id || ':' || task_created_at AS k FROM task_labels) kept
+      )::text AS kept,
+      (SELECT coalesce(jsonb_agg(k ORDER BY k), '[]') FROM (
+         SELECT key || ':' || id || ':' || owner_id || ':' || created_at AS k
+         FROM tasks, unnest(task_label_keys(labels)) key) expected
+      )::text AS expected`);
+  expect(rows[0]?.kept).toBe(rows[0]?.expected);
 }
 
 const patch = (user: TestUser, task: Task, json: unknown) =>
@@ -81,6 +96,11 @@ describe('GET /labels', () => {
       { label: 'urgent', count: 1 },
     ]);
     await expectCountsMatchTasks();
+
+    // An admin gives a task to another owner: its labels are counted, and walked, as the new owner's.
+    expect((await patch('alice', receipts, { owner_id: subOf('dave') })).status).toBe(200);
+    await expectCountsMatchTasks();
+    expect((await patch('alice', receipts, { owner_id: subOf('bob') })).status).toBe(200);
 
     expect((await running.api.request('bob', 'DELETE', `/tasks/${invoice.id}`)).status).toBe(204);
     expect(await labelsOf('bob')).toEqual([

@@ -23,9 +23,13 @@ export const bob = caller(devSub('bob'), 'user');
 /** An owner from the long tail: about a thousand tasks. */
 export const TAIL_OWNER = 'seed-user-0500';
 
-/** The position of the row `depth` rows into a listing: what `next_cursor` would say there. */
+/**
+ * The position of the row `depth` rows into a listing: what `next_cursor` would say there.
+ * Found by an offset (millions of rows at ten million tasks): a test's setup, not an API
+ * statement, so without the database's statement_timeout.
+ */
 export async function cursorAt(
-  pool: Pick<pg.Pool, 'query'>,
+  pool: pg.Pool,
   sort: ListSort,
   depth: number,
   where = 'TRUE',
@@ -33,11 +37,17 @@ export async function cursorAt(
 ): Promise<string> {
   const { key, direction } = SORT_ORDERS[sort];
   const column = sort.replace(/^-/, '');
-  const { rows } = await pool.query<{ key: Date | number | null; id: string }>(
-    `SELECT ${column} AS key, id FROM tasks WHERE ${where}
+  const client = await pool.connect();
+  const { rows } = await client
+    .query('SET statement_timeout = 0')
+    .then(() =>
+      client.query<{ key: Date | number | null; id: string }>(
+        `SELECT ${column} AS key, id FROM tasks WHERE ${where}
      ORDER BY ${key('tasks')} ${direction}, id ${direction} OFFSET ${depth} LIMIT 1`,
-    values,
-  );
+        values,
+      ),
+    )
+    .finally(() => client.query('RESET statement_timeout').finally(() => client.release()));
   const row = rows[0];
   if (!row) throw new Error(`no row at depth ${depth} for ${sort} where ${where}`);
   return encodeCursor({ sort, key: row.key instanceof Date ? row.key.toISOString() : row.key, id: row.id });

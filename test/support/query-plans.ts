@@ -6,7 +6,10 @@ import type pg from 'pg';
 
 export interface PlanNode {
   'Node Type': string;
+  /** `InitPlan`, `SubPlan`: a subquery the node's condition runs (not the rows it returns). */
+  'Parent Relationship'?: string;
   'Index Name'?: string;
+  'Relation Name'?: string;
   'Scan Direction'?: string;
   'Actual Rows'?: number;
   'Actual Loops'?: number;
@@ -22,6 +25,13 @@ export interface Explained {
 }
 
 export const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+const isSubquery = (node: PlanNode) =>
+  node['Parent Relationship'] === 'InitPlan' || node['Parent Relationship'] === 'SubPlan';
+/** The nodes that read the rows returned: without the subqueries of conditions (a label's counts, looked up once). */
+export const rowNodesOf = (node: PlanNode): PlanNode[] => [
+  node,
+  ...(node.Plans ?? []).filter((child) => !isSubquery(child)).flatMap(rowNodesOf),
+];
 const describeNode = (node: PlanNode) =>
   node['Node Type'] +
   (node['Scan Direction'] === 'Backward' ? ' Backward' : '') +

@@ -34,7 +34,10 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
   const where: string[] = [];
   const order = SORT_ORDERS[listing.sort];
   const { direction } = order;
-  const key = order.key('tasks');
+  const walk = labelWalk(listing);
+  // In a label walk, the task's creation time and id as the walked rows hold them (the same values).
+  const key = walk ? 'task_labels.task_created_at' : order.key('tasks');
+  const idColumn = walk ? 'task_labels.task_id' : 'tasks.id';
 
   const owner = listing.ownerId === undefined ? undefined : placeholder(listing.ownerId, 'text');
   if (owner) where.push(`owner_id = ${owner}`);
@@ -61,7 +64,13 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
   // Both sides keyed by the database (lower-cased by one rule): the label index is on task_label_keys.
   if (listing.labels) {
     const wanted = placeholder(listing.labels, 'text[]');
-    where.push(`task_label_keys(labels) @> task_label_keys(${wanted})`);
+    const contains = `task_label_keys(labels) @> task_label_keys(${wanted})`;
+    // A walk of the one wanted label reaches only tasks with it: nothing more to check. Of
+    // several, the others are checked on each task the walk reaches, in a form the label
+    // index cannot serve, so the planner does not weigh reading the index and sorting instead
+    // (which it underrates: every task with both labels, sorted, against a page's walk).
+    if (!walk) where.push(contains);
+    else if (listing.labels.length > 1) where.push(`coalesce(${contains}, false)`);
     // Each label is on a task the listing may show (the counts of migration 055), checked once
     // before any task is read: for a label no task has, the plan would otherwise walk the whole
     // listing index looking for one (a million tasks: over the statement timeout).
@@ -70,13 +79,26 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
       `NOT EXISTS (SELECT FROM unnest(task_label_keys(${wanted})) AS w(key) WHERE NOT EXISTS ` +
         `(SELECT FROM label_counts c WHERE c.label_key = w.key AND c.task_count > 0${counted}))`,
     );
+    if (walk) {
+      // Of several labels, the walk follows the rarest, by the share of tasks the statistics give
+      // the label index (ANALYZE); a label too rare to be among its most common has none, and is taken first.
+      const share =
+        `(SELECT s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w.key)] ` +
+        `FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = 'tasks_label_keys_idx')`;
+      const walked =
+        listing.labels.length === 1
+          ? `(task_label_keys(${wanted}))[1]`
+          : `(SELECT w.key FROM unnest(task_label_keys(${wanted})) AS w(key) ORDER BY ${share} NULLS FIRST LIMIT 1)`;
+      where.push(`task_labels.label_key = ${walked}`);
+      if (owner) where.push(`task_labels.task_owner_id = ${owner}`);
+    }
   }
   if (listing.after) {
     const { key: after, id } = listing.after;
     const position = `(${order.cursorKey((type) => placeholder(after, type))}, ${placeholder(id, 'uuid')})`;
-    where.push(`(${key}, tasks.id) ${direction === 'DESC' ? '<' : '>'} ${position}`);
+    where.push(`(${key}, ${idColumn}) ${direction === 'DESC' ? '<' : '>'} ${position}`);
   }
-  const ordered = `ORDER BY ${key} ${direction}, tasks.id ${direction}`;
+  const ordered = `ORDER BY ${key} ${direction}, ${idColumn} ${direction}`;
   const whereOf = (conditions: string[]) =>
     conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   // Title and description as lower-cased by the database (migration 046), the trigram index's column.
@@ -84,7 +106,7 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
     listing.q === undefined
       ? undefined
       : `search_text LIKE ${placeholder(likePattern(listing.q), 'text', 'lowered')}`;
-  let from = 'tasks';
+  let from = walk ? 'task_labels JOIN tasks ON tasks.id = task_labels.task_id' : 'tasks';
   if (search && windowed) {
     // The listing's own index walk, cut after the window; the search looks only there.
     from = `(SELECT * FROM tasks ${whereOf(where)} ${ordered} LIMIT ${placeholder(searchWindow(listing), 'int')}) tasks`;
@@ -103,6 +125,14 @@ function listingClauses(listing: ListingQuery, placeholder: Placeholder, windowe
   const orderBy = (table: string) => `${table}.sort_key ${direction}, ${table}.id ${direction}`;
   return { from, clauses, columns, orderBy };
 }
+
+/**
+ * A label filter in time order (the default order) reads a label's own rows in that order
+ * (task_labels, migration 060) and stops after the page, whatever the label's share of the
+ * tasks; other orders read the label index (GIN) or walk their own index, checking labels.
+ */
+const labelWalk = (listing: ListingQuery) =>
+  listing.labels !== undefined && (listing.sort === 'created_at' || listing.sort === '-created_at');
 
 /**
  * `due_after`, `due_before` and `overdue=true` are a range of due dates, written on
