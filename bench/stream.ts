@@ -15,7 +15,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -39,6 +39,8 @@ const users = Array.from(
   (_, k) => `stream-user-${String(k).padStart(3, '0')}`,
 );
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const LOG_DIR = new URL('.data/stream-logs', import.meta.url).pathname;
+await rm(LOG_DIR, { recursive: true, force: true });
 
 const database = await createTestDatabase();
 const oidc = await startOidcFixture();
@@ -57,6 +59,8 @@ const env = {
   WORKER_RETRY_BASE_MS: String(TEST_RETRY_BASE_MS),
   WORKER_METRICS_PORT: String(workerMetricsPort),
   DIGEST_SEND_AT: 'off',
+  // The API's and the worker's logs of the last run: a warning there (a failed batch, a retry) explains a delay.
+  LOG_DIR: LOG_DIR,
 };
 const worker = await startProcess(
   ['--import', 'tsx', 'src/worker.ts'],
@@ -113,6 +117,26 @@ async function writes(title: string, rate?: number): Promise<number> {
   return perSecond;
 }
 
+/** The distinct warnings and errors the API and the worker logged (LOG_DIR), with how often each. */
+async function loggedWarnings(): Promise<string[]> {
+  const seen = new Map<string, number>();
+  for (const file of await readdir(LOG_DIR).catch(() => [])) {
+    for (const line of (await readFile(`${LOG_DIR}/${file}`, 'utf8')).split('\n')) {
+      if (!line) continue;
+      const entry = JSON.parse(line) as {
+        level: number;
+        name?: string;
+        msg?: string;
+        err?: { message?: string };
+      };
+      if (entry.level < 40) continue;
+      const text = `${entry.name}: ${entry.msg}${entry.err?.message ? ` (${entry.err.message})` : ''}`;
+      seen.set(text, (seen.get(text) ?? 0) + 1);
+    }
+  }
+  return [...seen].map(([text, count]) => `${text} ×${count}`);
+}
+
 interface StreamReport {
   events: number;
   p50: number;
@@ -143,8 +167,10 @@ try {
     clients.send({ kind: 'measure' });
     const tasksBefore = await countTasks();
     const perSecond = await writes(title, rate);
-    const expected = ((await countTasks()) - tasksBefore) * perUser;
+    // Counted once the last events arrived: requests still in flight when the load stops
+    // commit after it, and their events are delivered (and counted) too.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const expected = ((await countTasks()) - tasksBefore) * perUser;
     clients.send({ kind: 'report' });
     const [report] = (await once(clients, 'message')) as [StreamReport];
     return { perSecond, expected, report };
@@ -161,6 +187,7 @@ try {
   );
 
   const ratio = withStreams / alone;
+  const warnings = await loggedWarnings();
   const lines = [
     `# Live stream benchmark (${new Date().toISOString()})`,
     '',
@@ -174,6 +201,7 @@ try {
     `- ${paced.report.p99 < 250 ? 'PASS' : 'FAIL'}: delivery p99 at 100 writes/s ${paced.report.p99} ms (< 250 ms)`,
     `- ${saturated.report.p99 < 250 ? 'PASS' : 'FAIL'}: delivery p99 with the API saturated by writes ${saturated.report.p99} ms (< 250 ms)`,
     `- ${complete ? 'PASS' : 'FAIL'}: every event reached every stream that may see it, none dropped`,
+    `- ${warnings.length === 0 ? 'PASS' : 'FAIL'}: the API and the worker logged no warning or error${warnings.length === 0 ? '' : `: ${warnings.join('; ')}`}`,
     '',
   ];
   say(lines.join('\n'));

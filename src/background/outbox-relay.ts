@@ -75,9 +75,13 @@ export class OutboxRelay {
         payload: row.payload,
       }));
       await this.publisher.publish(events);
-      await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        events.map((event) => event.id),
-      ]);
+      // Rows locked in id order, as the stream sequencer locks them (stream-sequencer.ts): two
+      // updates of the same rows taking their locks in different orders deadlock.
+      await client.query(
+        `UPDATE outbox SET published_at = now()
+          WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)`,
+        [events.map((event) => event.id)],
+      );
       return events.length;
     });
     if (published > 0) this.options.onPublished?.(published);

@@ -53,10 +53,13 @@ export class StreamSequencer {
         [SEQUENCER_LOCK_KEY],
       );
       if (!lock[0]?.held) return 0;
+      // The rows are locked in id order (FOR UPDATE under the ORDER BY), as the outbox relay locks
+      // them to mark them published: in any other order the two deadlock now and then (seen under
+      // bench:stream: a failed batch, retried a second later, so a second's delay of the stream).
       const { rows } = await client.query<{ id: string; position: string }>(
         `WITH next AS (
            SELECT id, row_number() OVER (ORDER BY id) AS n FROM (
-             SELECT id FROM outbox WHERE stream_position IS NULL ORDER BY id LIMIT $1) pending
+             SELECT id FROM outbox WHERE stream_position IS NULL ORDER BY id LIMIT $1 FOR UPDATE) pending
          ), reserved AS (
            SELECT nextval('outbox_stream_positions') AS position FROM next
          ), numbered AS (

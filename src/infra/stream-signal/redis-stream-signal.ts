@@ -6,6 +6,22 @@
 import { Redis } from 'ioredis';
 import type { StreamSignal, StreamSignalListener } from './stream-signal.ts';
 
+/** How long an announcement waits for a connection still being made before it fails (and is repeated). */
+const READY_WAIT_MS = 1_000;
+
+/** Resolves once `redis` is ready, or after READY_WAIT_MS (never rejects: a failure is the publish's to report). */
+function readyOrLater(redis: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, READY_WAIT_MS);
+    redis.once('ready', done);
+  });
+}
+
 export class RedisStreamSignal implements StreamSignal {
   private publisher: Redis | undefined;
   private subscriber: Redis | undefined;
@@ -18,8 +34,11 @@ export class RedisStreamSignal implements StreamSignal {
 
   async announce(position: number): Promise<void> {
     // Fails fast while Redis is down (the sequencer repeats it): no queue of stale announcements.
-    this.publisher ??= this.connect({ enableOfflineQueue: false });
-    await this.publisher.publish(this.channel, String(position));
+    const publisher = (this.publisher ??= this.connect({ enableOfflineQueue: false }));
+    // Still connecting (the first announcement, a reconnection): a moment for it, so that a
+    // start does not fail its first announcement and log it.
+    if (['wait', 'connecting', 'connect'].includes(publisher.status)) await readyOrLater(publisher);
+    await publisher.publish(this.channel, String(position));
   }
 
   async listen(listener: StreamSignalListener): Promise<void> {
