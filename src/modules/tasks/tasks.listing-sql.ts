@@ -197,8 +197,9 @@ export function listTasksQuery(listing: ListingQuery): { text: string; values: u
 /**
  * Listings whose best plan does not depend on their values: equality
  * filters (statuses and priorities are in the SQL) and a cursor, read in
- * index order, and a search within its window of that order. Labels, a date
- * range (`overdue` too) or an offset is planned for its values, so those run alone.
+ * index order, a search within its window of that order, and a label walk
+ * (the same walk for any label). Labels under another sort, a date range
+ * (`overdue` too) or an offset is planned for its values, so those run alone.
  */
 export const isBatchable = (listing: ListingQuery) =>
   listing.createdAfter === undefined &&
@@ -206,7 +207,7 @@ export const isBatchable = (listing: ListingQuery) =>
   listing.dueAfter === undefined &&
   listing.dueBefore === undefined &&
   listing.overdue === undefined &&
-  listing.labels === undefined &&
+  (listing.labels === undefined || labelWalk(listing)) &&
   listing.skip === 0;
 
 /** A batched listing's values, as one row of the batch's JSON parameter. */
