@@ -117,6 +117,17 @@ export function criteria(run: BenchRun): Criterion[] {
   });
   for (const s of run.scenarios) {
     if (!s.peer) continue;
+    const answered = s.peer.load.requestsPerSecond > 0;
+    if (!answered) {
+      // Nothing to divide by: the seed's stack cannot serve the scenario (a depth it reaches only by skip).
+      out.push({
+        description: `${s.name}: at least ${PEER_FACTOR}× the seed's stack, p99 lower`,
+        pass: s.load.requestsPerSecond > 0,
+        detail: `the seed's stack answered no request in the run (${fmt(s.load.requestsPerSecond)} req/s here)`,
+        measured: true,
+      });
+      continue;
+    }
     const ratio = s.load.requestsPerSecond / s.peer.load.requestsPerSecond;
     out.push({
       description: `${s.name}: at least ${PEER_FACTOR}× the seed's stack, p99 lower`,

@@ -241,6 +241,15 @@ describe("bench: the seed's stack side by side", () => {
     expect(judged[1]?.detail).toBe('6.50× (13000 vs 2000 req/s), p99 5.0 vs 2.0 ms');
   });
 
+  it("passes a scenario the seed's stack answers no request of, saying so (no Infinity×)", () => {
+    const judged = criteria(withPeer({ 'list-miss': load(0, 0) })).filter((c) =>
+      c.description.startsWith('list-miss: at least 5×'),
+    );
+    expect(judged.map((c) => [c.pass, c.detail])).toEqual([
+      [true, "the seed's stack answered no request in the run (16000 req/s here)"],
+    ]);
+  });
+
   it('shows each ratio to the seed in the table, and a skipped seed says why', () => {
     expect(markdownReport(withPeer({ 'list-hit': load(7_400, 9) }))).toContain('| 5.00 (7400, 9.0) |');
     const skipped = markdownReport(run({ peer: { skipped: 'skipped: missing Python packages: fastapi' } }));
