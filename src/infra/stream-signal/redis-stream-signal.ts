@@ -34,7 +34,8 @@ export class RedisStreamSignal implements StreamSignal {
 
   async announce(position: number): Promise<void> {
     // Fails fast while Redis is down (the sequencer repeats it): no queue of stale announcements.
-    const publisher = (this.publisher ??= this.connect({ enableOfflineQueue: false }));
+    this.publisher ??= this.connect({ enableOfflineQueue: false });
+    const publisher = this.publisher;
     // Still connecting (the first announcement, a reconnection): a moment for it, so that a
     // start does not fail its first announcement and log it.
     if (['wait', 'connecting', 'connect'].includes(publisher.status)) await readyOrLater(publisher);
