@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -23,7 +24,7 @@ import { startOidcFixture } from '../test/support/oidc-fixture.ts';
 import { freePort } from '../test/support/private-redis.ts';
 import { connectTestBroker, TEST_AMQP_URL, TEST_RETRY_BASE_MS } from '../test/support/rabbitmq.ts';
 import { createTestDatabase } from '../test/support/test-database.ts';
-import { startProcess } from './lib/processes.ts';
+import { sampleUsage, startProcess } from './lib/processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -117,6 +118,21 @@ async function writes(title: string, rate?: number): Promise<number> {
   return perSecond;
 }
 
+/** Each process's CPU share over what the returned function ends, as `API 95 %, stream clients 31 %`. */
+async function cpuOfProcesses(pids: Record<string, number | undefined>): Promise<() => Promise<string>> {
+  const samplers = await Promise.all(
+    Object.entries(pids).map(
+      async ([name, pid]) => [name, pid ? await sampleUsage(pid) : undefined] as const,
+    ),
+  );
+  return async () => {
+    const parts = [];
+    for (const [name, stop] of samplers)
+      if (stop) parts.push(`${name} ${Math.round((await stop()).cpuPercent)} %`);
+    return parts.join(', ');
+  };
+}
+
 /** The distinct warnings and errors the API and the worker logged (LOG_DIR), with how often each. */
 async function loggedWarnings(): Promise<string[]> {
   const seen = new Map<string, number>();
@@ -148,7 +164,9 @@ interface StreamReport {
 
 try {
   await writes('warm-up');
+  const aloneUsage = await cpuOfProcesses({ API: api.child.pid, worker: worker.child.pid });
   const alone = await writes('writes, no stream open');
+  const aloneCpu = await aloneUsage();
 
   const clients = fork(new URL('./lib/stream-clients.ts', import.meta.url).pathname, {
     execArgv: ['--import', 'tsx'],
@@ -166,14 +184,20 @@ try {
   const measured = async (title: string, rate?: number) => {
     clients.send({ kind: 'measure' });
     const tasksBefore = await countTasks();
+    const usage = await cpuOfProcesses({
+      API: api.child.pid,
+      'stream clients': clients.pid,
+      worker: worker.child.pid,
+    });
     const perSecond = await writes(title, rate);
+    const cpu = await usage();
     // Counted once the last events arrived: requests still in flight when the load stops
     // commit after it, and their events are delivered (and counted) too.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const expected = ((await countTasks()) - tasksBefore) * perUser;
     clients.send({ kind: 'report' });
     const [report] = (await once(clients, 'message')) as [StreamReport];
-    return { perSecond, expected, report };
+    return { perSecond, expected, report, cpu };
   };
   const saturated = await measured(`writes, ${opened.open} streams open`);
   const paced = await measured(`100 writes/s, ${opened.open} streams open`, 100);
@@ -193,9 +217,10 @@ try {
     '',
     `One API process (WEB_CONCURRENCY=1), the background work in a worker of its own (RabbitMQ), Redis fan-out, ${users.length} users writing, each in ${perUser} streams; ${seconds} s per run, 32 connections; stream clients in a process of their own.`,
     '',
-    `- writes at full speed, no stream open: ${Math.round(alone)}/s`,
+    `- writes at full speed, no stream open: ${Math.round(alone)}/s; CPU ${aloneCpu}`,
     `- writes at full speed, ${opened.open} streams open: ${Math.round(withStreams)}/s (${ratio.toFixed(2)}x); ${delivered(saturated)}`,
     `- 100 writes/s, ${opened.open} streams open: ${delivered(paced)}`,
+    `- CPU at full speed with the streams open (of ${availableParallelism() * 100} % on this machine): ${saturated.cpu}`,
     '',
     `- ${ratio >= 0.8 ? 'PASS' : 'FAIL'}: writes keep ${ratio.toFixed(2)}x their throughput with the streams open (>= 0.8x)`,
     `- ${paced.report.p99 < 250 ? 'PASS' : 'FAIL'}: delivery p99 at 100 writes/s ${paced.report.p99} ms (< 250 ms)`,
