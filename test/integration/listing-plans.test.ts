@@ -14,12 +14,8 @@ import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_USERS } from '../../src/auth/dev-idp/dev-users.ts';
 import { migrate } from '../../src/infra/db/migrator.ts';
-import {
-  batchedListing,
-  isBatchable,
-  listTasksQuery,
-  searchWindow,
-} from '../../src/modules/tasks/tasks.listing-sql.ts';
+import { batchedListing, isBatchable } from '../../src/modules/tasks/tasks.listing-batches.ts';
+import { listTasksQuery, searchWindow } from '../../src/modules/tasks/tasks.listing-sql.ts';
 import { type ListingQuery, normalizeListQuery } from '../../src/modules/tasks/tasks.query.ts';
 import { seedTasks } from '../../src/modules/tasks/tasks.seed.ts';
 import { listingShapes } from '../support/listing-shapes.ts';
