@@ -48,8 +48,10 @@ export function MoreFilters({ state, set }: Props) {
         More filters{on > 0 ? ` (${on} on)` : ''}
       </button>
       <div id={id} className={open ? 'more-filters open' : 'more-filters'}>
-        <DayField label="Created from" day="from" state={state} set={set} />
-        <DayField label="Created to" day="to" state={state} set={set} />
+        <div className="filter-group">
+          <DayField label="Created from" day="from" state={state} set={set} />
+          <DayField label="Created to" day="to" state={state} set={set} />
+        </div>
         <fieldset className="field status-filter">
           <legend>Priority</legend>
           <div className="chips">
@@ -67,21 +69,23 @@ export function MoreFilters({ state, set }: Props) {
           </div>
         </fieldset>
         <LabelFilter value={state.label} onChange={(label) => set({ label })} />
-        <fieldset className="field status-filter">
-          <legend>Due</legend>
-          <div className="chips">
-            <label className="chip">
-              <input
-                type="checkbox"
-                checked={state.overdue === true}
-                onChange={(event) => set({ overdue: event.target.checked ? true : undefined })}
-              />
-              Overdue
-            </label>
-          </div>
-        </fieldset>
-        <DayField label="Due from" day="dueFrom" state={state} set={set} />
-        <DayField label="Due to" day="dueTo" state={state} set={set} />
+        <div className="filter-group">
+          <fieldset className="field status-filter">
+            <legend>Due</legend>
+            <div className="chips">
+              <label className="chip">
+                <input
+                  type="checkbox"
+                  checked={state.overdue === true}
+                  onChange={(event) => set({ overdue: event.target.checked ? true : undefined })}
+                />
+                Overdue
+              </label>
+            </div>
+          </fieldset>
+          <DayField label="Due from" day="dueFrom" state={state} set={set} />
+          <DayField label="Due to" day="dueTo" state={state} set={set} />
+        </div>
       </div>
     </>
   );
