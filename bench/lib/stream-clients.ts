@@ -4,8 +4,10 @@
  * told to, counts every task event each receives and how long after its
  * commit (the event's `occurred_at`) it arrived. Driven over IPC by
  * bench/stream.ts: `open` → `opened`; `measure` (start counting) →
- * `report` (latencies of the events since), as often as needed; `stop`.
+ * `report` (latencies of the events since), as often as needed; `close`
+ * (every stream) → `closed`; `stop`.
  */
+import { once } from 'node:events';
 import http from 'node:http';
 
 interface OpenMessage {
@@ -19,6 +21,7 @@ const latencies: number[] = [];
 let measuring = false;
 let errors = 0;
 let open = 0;
+const requests = new Set<http.ClientRequest>();
 
 function openStream(base: string, token: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -51,6 +54,8 @@ function openStream(base: string, token: string): Promise<void> {
         });
       },
     );
+    requests.add(request);
+    request.on('close', () => requests.delete(request));
     request.on('error', reject);
   });
 }
@@ -58,7 +63,7 @@ function openStream(base: string, token: string): Promise<void> {
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-type Command = OpenMessage | { kind: 'measure' } | { kind: 'report' } | { kind: 'stop' };
+type Command = OpenMessage | { kind: 'measure' } | { kind: 'report' } | { kind: 'close' } | { kind: 'stop' };
 
 process.on('message', async (message: Command) => {
   if (message.kind === 'open') {
@@ -70,6 +75,11 @@ process.on('message', async (message: Command) => {
     latencies.length = 0;
     errors = 0;
     measuring = true;
+  } else if (message.kind === 'close') {
+    const closed = [...requests].map((request) => once(request, 'close'));
+    for (const request of requests) request.destroy();
+    await Promise.all(closed);
+    process.send?.({ kind: 'closed', open });
   } else if (message.kind === 'stop') {
     process.exit(0);
   } else {
