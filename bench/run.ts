@@ -107,14 +107,6 @@ const run: BenchRun = {
   connections,
   seconds,
   startedAt: new Date().toISOString(),
-  nodeCeiling: {
-    requests: 0,
-    seconds: 0,
-    requestsPerSecond: 0,
-    latencyMs: { p50: 0, p99: 0, max: 0 },
-    errors: 0,
-    non2xx: 0,
-  },
   pgbench: {},
   scenarios: [],
   failures: [],
@@ -192,7 +184,7 @@ try {
       await data.restore();
       const { api, url } = await startApi(cache);
       try {
-        if (cache && run.nodeCeiling.requests === 0) {
+        if (cache && !run.nodeCeiling) {
           // The ceiling serves byte for byte the page the API serves for the first scenario.
           const page = await (
             await fetch(`${url}/tasks`, { headers: { authorization: `Bearer ${tokens.admin}` } })
@@ -214,12 +206,12 @@ try {
             });
           try {
             run.nodeCeiling = await ceilingLoad(connections);
+            log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
             // What 500 connections cost on this machine whatever serves them: c500's reference.
             if (runnable.some((s) => s.name === 'c500')) run.nodeCeiling500 = await ceilingLoad(500);
           } finally {
             await ceiling.stop();
           }
-          log(`node:http ceiling: ${run.nodeCeiling.requestsPerSecond.toFixed(0)} req/s`);
         }
         for (const scenario of scenarios) {
           const measured = await load(

@@ -31,7 +31,8 @@ export interface BenchRun {
   connections: number;
   seconds: number;
   startedAt: string;
-  nodeCeiling: LoadResult;
+  /** Measured in the cached phase: absent from a run of cache-off scenarios only. */
+  nodeCeiling?: LoadResult;
   /** The same bare node:http at 500 connections (when c500 runs): the machine's own tail at that load. */
   nodeCeiling500?: LoadResult;
   /** pgbench transactions per second, by name. */
@@ -79,7 +80,7 @@ export function criteria(run: BenchRun): Criterion[] {
       measured: value !== undefined,
     });
   };
-  ratioTo('list-hit', run.nodeCeiling.requestsPerSecond, 0.6, 'the bare node:http ceiling');
+  ratioTo('list-hit', run.nodeCeiling?.requestsPerSecond, 0.6, 'the bare node:http ceiling');
   const hit = run.scenarios.find((s) => s.name === 'list-hit');
   out.push({
     description: 'list-hit: p99 under 25 ms',
@@ -170,10 +171,14 @@ export function markdownReport(run: BenchRun): string {
     const peer = s.peer
       ? `${fmt(s.load.requestsPerSecond / s.peer.load.requestsPerSecond, 2)} (${fmt(s.peer.load.requestsPerSecond)}, ${fmt(s.peer.load.latencyMs.p99, 1)})`
       : '';
-    return `| ${s.name} | ${fmt(s.load.requestsPerSecond)} | ${fmt(s.load.latencyMs.p50, 2)} | ${fmt(s.load.latencyMs.p99, 2)} | ${fmt(s.load.latencyMs.max, 1)} | ${s.load.errors} | ${fmt(s.usage?.cpuPercent)} | ${s.usage?.peakRssMiB.map((m) => fmt(m)).join(' / ') ?? 'n/a'} | ${fmt(s.load.requestsPerSecond / run.nodeCeiling.requestsPerSecond, 2)} | ${dbRatio === undefined ? '' : `${fmt(dbRatio, 2)} (${s.databaseCeiling})`} | ${peer} |`;
+    return `| ${s.name} | ${fmt(s.load.requestsPerSecond)} | ${fmt(s.load.latencyMs.p50, 2)} | ${fmt(s.load.latencyMs.p99, 2)} | ${fmt(s.load.latencyMs.max, 1)} | ${s.load.errors} | ${fmt(s.usage?.cpuPercent)} | ${s.usage?.peakRssMiB.map((m) => fmt(m)).join(' / ') ?? 'n/a'} | ${run.nodeCeiling ? fmt(s.load.requestsPerSecond / run.nodeCeiling.requestsPerSecond, 2) : ''} | ${dbRatio === undefined ? '' : `${fmt(dbRatio, 2)} (${s.databaseCeiling})`} | ${peer} |`;
   });
   const baselines = [
-    `| node:http ceiling (${run.processes} processes, same page) | ${fmt(run.nodeCeiling.requestsPerSecond)} req/s, p99 ${fmt(run.nodeCeiling.latencyMs.p99, 2)} ms |`,
+    ...(run.nodeCeiling
+      ? [
+          `| node:http ceiling (${run.processes} processes, same page) | ${fmt(run.nodeCeiling.requestsPerSecond)} req/s, p99 ${fmt(run.nodeCeiling.latencyMs.p99, 2)} ms |`,
+        ]
+      : []),
     ...(run.nodeCeiling500
       ? [
           `| node:http ceiling at 500 connections | ${fmt(run.nodeCeiling500.requestsPerSecond)} req/s, p99 ${fmt(run.nodeCeiling500.latencyMs.p99, 2)} ms |`,

@@ -177,6 +177,19 @@ describe('bench: criteria', () => {
     expect(report).toContain('PASS list-hit: at least 0.6×');
   });
 
+  it('leaves the node:http ceiling out of a run of cache-off scenarios only (it is measured with the cache on)', () => {
+    const base = run();
+    const report = markdownReport({
+      ...base,
+      nodeCeiling: undefined,
+      scenarios: base.scenarios.filter((s) => s.name === 'list-miss' || s.name === 'search-q'),
+    });
+    expect(report).not.toContain('| node:http ceiling (');
+    expect(report).not.toMatch(/Infinity|\| 0 req\/s/);
+    expect(report).toContain('| list-miss | 16000 |');
+    expect(report).toContain('NOT RUN list-hit: at least 0.6× the bare node:http ceiling');
+  });
+
   it('renders every scenario with its ratios in the Markdown table', () => {
     const report = markdownReport(run());
     expect(report).toContain('| list-hit | 37000 |');
