@@ -14,11 +14,6 @@ import { print, startupBanner } from '../startup-banner.ts';
 export type Teardown = () => Promise<void>;
 
 export async function runWorkers(config: Config, teardown: Teardown, embedded: boolean): Promise<void> {
-  // Each worker accepts its own connections from the shared socket. In node:cluster's default
-  // (round-robin) the primary accepts them all and hands each over to a worker, one at a time
-  // per worker, waiting for the worker to take it: with workers busy, a burst of new connections
-  // waited seconds for their first answer (bench c500: p99 2.3 s, 75 ms without; docs/performance.md).
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let listening = 0;
   /**
