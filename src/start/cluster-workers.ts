@@ -14,6 +14,12 @@ import { print, startupBanner } from '../startup-banner.ts';
 export type Teardown = () => Promise<void>;
 
 export async function runWorkers(config: Config, teardown: Teardown, embedded: boolean): Promise<void> {
+  // Each worker accepts its own connections from the shared socket. In node:cluster's default
+  // (round-robin) the primary accepts them all and hands each to a worker, one at a time per
+  // worker, waiting for the worker to take it: with the workers busy, a burst of new connections
+  // waited seconds for a first answer (bench c500: p99 2.3 s; 76-138 ms without; see
+  // docs/performance.md). NODE_CLUSTER_SCHED_POLICY, when set, still chooses.
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let listening = 0;
   /**

@@ -6,12 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
+import { onNewConnection, untilEveryWorkerMissed } from '../support/cluster-requests.ts';
 import { linkedTaskIds } from '../support/mail-links.ts';
 import { devTokenFor, freePort, start, stop, WORKER_SCRIPT } from '../support/npm-start.ts';
 
@@ -41,47 +41,32 @@ afterAll(async () => {
 });
 
 /**
- * A request on a connection of its own: the cluster hands each new
- * connection to the next worker process, so consecutive calls alternate.
+ * Every worker process sees each write at once: the cache generation is shared
+ * through the cluster primary. Each round both workers hold the task and the
+ * listing in their caches before the write, so a worker that missed the new
+ * generation would answer a hit with the old title.
  */
-function onNewConnection(method: string, url: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Every worker process sees each write at once: the cache generation is shared through the cluster primary. */
 async function expectEachWriteSeenByEveryWorker(token: string, task: Task) {
   const auth = { authorization: `Bearer ${token}` };
+  const taskUrl = `${baseUrl}/tasks/${task.id}`;
+  const titleIn = (page: TaskPage) => page.items.find((item) => item.id === task.id)?.title;
+  await untilEveryWorkerMissed(2, taskUrl, auth, () => {});
+  await untilEveryWorkerMissed(2, `${baseUrl}/tasks`, auth, () => {});
   for (let round = 0; round < 10; round += 1) {
-    // Both workers cache the current state first, so a missed generation would serve it stale.
-    for (let warm = 0; warm < 2; warm += 1) {
-      await onNewConnection('GET', `${baseUrl}/tasks/${task.id}`, auth);
-      await onNewConnection('GET', `${baseUrl}/tasks`, auth);
-    }
     const title = `round ${round}`;
     const patched = await onNewConnection(
       'PATCH',
-      `${baseUrl}/tasks/${task.id}`,
+      taskUrl,
       { ...auth, 'content-type': 'application/merge-patch+json' },
       JSON.stringify({ title }),
     );
     expect(patched.status).toBe(200);
-    for (let read = 0; read < 2; read += 1) {
-      const single = await onNewConnection('GET', `${baseUrl}/tasks/${task.id}`, auth);
-      expect((single.json as Task).title).toBe(title);
-      const page = await onNewConnection('GET', `${baseUrl}/tasks`, auth);
-      expect((page.json as TaskPage).items.find((item) => item.id === task.id)?.title).toBe(title);
-    }
+    await untilEveryWorkerMissed(2, taskUrl, auth, (single) =>
+      expect((single.json as Task).title).toBe(title),
+    );
+    await untilEveryWorkerMissed(2, `${baseUrl}/tasks`, auth, (page) =>
+      expect(titleIn(page.json as TaskPage)).toBe(title),
+    );
   }
 }
 
