@@ -1,7 +1,8 @@
 /**
  * The HTTP ceiling of a Node service on this machine: bare `node:http` in
- * the same number of processes as the API (node:cluster), answering every
- * request with the same fixed page the API serves.
+ * the same number of processes as the API (node:cluster, each accepting its
+ * own connections as the API's workers do), answering every request with the
+ * same fixed page the API serves.
  *
  *   node bench/node-ceiling.ts <port> <processes> <page file>
  */
@@ -11,6 +12,7 @@ import { createServer } from 'node:http';
 
 const [port, processes, pageFile] = process.argv.slice(2);
 if (cluster.isPrimary) {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < Number(processes); i += 1) cluster.fork();
   process.on('SIGTERM', () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
