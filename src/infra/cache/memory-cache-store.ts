@@ -8,13 +8,22 @@ import {
   type WriteMark,
 } from './cache-store.ts';
 
-/** In-process LRU, per worker process: the embedded default when no REDIS_URL is set. */
+/**
+ * In-process LRU, per worker process: the embedded default when no REDIS_URL is set.
+ * Bounded by size as well as by count: a page of 100 tasks with long descriptions is over
+ * 1 MB of JSON, so a count alone would not bound the memory.
+ */
 export class MemoryCacheStore implements CacheStore {
   readonly kind = 'memory';
   private readonly entries: LRUCache<string, string>;
 
-  constructor(maxEntries = 10_000) {
-    this.entries = new LRUCache({ max: maxEntries });
+  /** `maxCharacters`: of keys and values together (a character is a byte in V8 for ASCII JSON). */
+  constructor(maxEntries = 10_000, maxCharacters = 32 * 1024 * 1024) {
+    this.entries = new LRUCache({
+      max: maxEntries,
+      maxSize: maxCharacters,
+      sizeCalculation: (value, key) => value.length + key.length,
+    });
   }
 
   async get(key: string) {
