@@ -62,7 +62,7 @@ export class RedisRevocationStore implements RevocationStore {
       }
     });
     // After a reconnection of either connection (ioredis re-subscribes): read what was missed meanwhile.
-    this.subscriber.on('ready', () => void this.reload());
+    this.subscriber.on('ready', this.reloadIfReadable);
     this.redis.on('ready', () => void this.reload());
   }
 
@@ -88,10 +88,11 @@ export class RedisRevocationStore implements RevocationStore {
 
   async start(): Promise<void> {
     // Never blocks the start on Redis: the subscription waits for it, and each 'ready' reloads.
-    this.subscriber.subscribe(this.channel).then(
-      () => this.reload(),
-      (err: unknown) => this.log.warn({ err }, 'session revocations: cannot subscribe to Redis'),
-    );
+    this.subscriber
+      .subscribe(this.channel)
+      .then(this.reloadIfReadable, (err: unknown) =>
+        this.log.warn({ err }, 'session revocations: cannot subscribe to Redis'),
+      );
     await whenReady(this.redis, START_WAIT_MS);
     await this.reload();
     this.timer = setInterval(() => void this.reload(), RELOAD_EVERY_MS);
@@ -103,6 +104,14 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber.disconnect();
     this.redis.disconnect();
   }
+
+  /**
+   * The subscriber can be up before the connection the set is read on, which fails fast
+   * while connecting (no offline queue): that one's own 'ready' reads the set then.
+   */
+  private readonly reloadIfReadable = () => {
+    if (this.redis.status === 'ready') void this.reload();
+  };
 
   private async reload(): Promise<void> {
     try {
