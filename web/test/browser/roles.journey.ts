@@ -121,14 +121,14 @@ export async function signOutJourney() {
       const page = await open('bob');
       await page.getByRole('heading', { name: 'My tasks' }).waitFor();
       await page.getByRole('link', { name: /Plan the offsite/ }).waitFor();
+      await expectAccessible(page, 'list (375 px, dark)');
+      await screenshot(page, 'bob-mobile-dark');
       // A row with a priority, an Overdue tag and a due date still shows its whole (short) title.
       const overdueRow = page.getByRole('link', { name: /Pay the invoice/ });
       await overdueRow.scrollIntoViewIfNeeded();
       const title = overdueRow.locator('.task-title');
       expect(await title.evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
       expect(await overdueRow.getByText('Overdue').isVisible()).toBe(true);
-      await expectAccessible(page, 'list (375 px, dark)');
-      await screenshot(page, 'bob-mobile-dark');
       const token = await accessTokenOf(page);
       expect((await api(token, 'GET', '/tasks')).status).toBe(200);
       await page.getByRole('button', { name: 'Sign out' }).click();
