@@ -6,18 +6,22 @@
  */
 import cluster from 'node:cluster';
 import { devIssuerOf } from './auth/dev-idp/dev-issuer.ts';
-import { startBackgroundWork } from './background/start.ts';
 import { loadConfig } from './config/config.ts';
 import { exitOnFatal } from './fatal.ts';
 import { createLogger } from './observability/logger.ts';
-import { runWorkers } from './start/cluster-workers.ts';
-import { preparePrimary } from './start/prepare-primary.ts';
 import { serve } from './start/serve.ts';
 import { print, startupBanner } from './startup-banner.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (cluster.isWorker) return serve(config);
+  // The primary's own work is loaded here only: a worker would carry the background wing
+  // (RabbitMQ, nodemailer), the migrations and the embedded database's code for nothing.
+  const [{ startBackgroundWork }, { runWorkers }, { preparePrimary }] = await Promise.all([
+    import('./background/start.ts'),
+    import('./start/cluster-workers.ts'),
+    import('./start/prepare-primary.ts'),
+  ]);
   const { config: prepared, embedded } = await preparePrimary(config);
   // Without a broker there is no separate worker: this process does the background work.
   const background = prepared.amqp.url
