@@ -3,7 +3,8 @@
  * reconnects by itself (ioredis) and re-subscribes; each `ready` after the
  * first tells the hub to catch up on what it missed meanwhile.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../redis/redis-client.ts';
 import type { StreamSignal, StreamSignalListener } from './stream-signal.ts';
 
 /** How long an announcement waits for a connection still being made before it fails (and is repeated). */
@@ -57,7 +58,12 @@ export class RedisStreamSignal implements StreamSignal {
   }
 
   private connect(options: { enableOfflineQueue: boolean }): Redis {
-    const redis = new Redis(this.url, { maxRetriesPerRequest: 1, ...options });
+    // No command timeout: a SUBSCRIBE queued while Redis is away waits for it.
+    const redis = createRedis(this.url, 'tasks-stream-signal', {
+      maxRetriesPerRequest: 1,
+      commandTimeout: undefined,
+      ...options,
+    });
     redis.on('error', this.onError);
     return redis;
   }
