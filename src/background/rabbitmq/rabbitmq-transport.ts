@@ -25,16 +25,27 @@ export function rabbitTransport(options: {
   const rabbit = new Connection({ url: options.url, connectionName: 'tasks-worker' });
   rabbit.on('error', options.onError);
   const declared = keepTopologyDeclared(rabbit, topology, options.onError);
+  const ready = Promise.all([declared, publisher.ready]).then(() => {});
+  let consuming = false;
+  let closing = false;
   let consumer: { close(): Promise<void> } | undefined;
   return {
     description: `RabbitMQ queue ${options.queue}`,
     publisher,
-    ready: Promise.all([declared, publisher.ready]).then(() => {}),
+    ready,
     deadLetters: rabbitDeadLetters(rabbit, topology),
     consume(handle, hooks) {
-      consumer ??= startRabbitConsumer({ rabbit, topology, handle, hooks, ...options });
+      if (consuming) return;
+      consuming = true;
+      // Only once both connections have declared the topology: on a broker that has never seen
+      // the queues, both create them at once, and a consume sent while a quorum queue is still
+      // starting is refused (RabbitMQ 3.10: INTERNAL_ERROR); the client recovers, logging an error.
+      void ready.then(() => {
+        if (!closing) consumer = startRabbitConsumer({ rabbit, topology, handle, hooks, ...options });
+      });
     },
     async close() {
+      closing = true;
       await consumer?.close();
       await Promise.all([publisher.close(), rabbit.close()]);
     },
