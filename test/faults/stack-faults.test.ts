@@ -105,11 +105,9 @@ function linkedTasks(): Set<string> {
 
 async function nothingLost(): Promise<void> {
   const ids = [...acknowledged];
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[])',
-    [ids],
-  );
-  expect(rows[0]?.n).toBe(ids.length);
+  /** A count (`n`) of rows about the acknowledged tasks (`$1`). */
+  const countOf = async (sql: string) => (await db.query<{ n: number }>(sql, [ids])).rows[0]?.n;
+  expect(await countOf('SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[])')).toBe(ids.length);
   const mailed = () => {
     const linked = linkedTasks();
     return ids.filter((id) => linked.has(id)).length;
@@ -122,24 +120,18 @@ async function nothingLost(): Promise<void> {
   // The relay marks a batch published after RabbitMQ confirms it, in the transaction that
   // read it, so a consumer can mail an event a moment before its row says published (seen in
   // CI: 2 rows unpublished just after the last e-mail).
-  const pending = async () =>
-    (
-      await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL AND (payload->>'task_id')::uuid = ANY($1::uuid[])`,
-        [ids],
-      )
-    ).rows[0]?.n;
+  const pending = () =>
+    countOf(
+      `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL AND (payload->>'task_id')::uuid = ANY($1::uuid[])`,
+    );
   await eventually(async () => (await pending()) === 0, 'every event of those tasks published', 10_000);
   // A consumer writes the e-mail inside the transaction that claims the event, so the last
   // file can be there a moment before its claim commits (seen in CI: 385 of 386).
-  const processed = async () =>
-    (
-      await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM processed_events p JOIN outbox o USING (event_id)
-          WHERE (o.payload->>'task_id')::uuid = ANY($1::uuid[])`,
-        [ids],
-      )
-    ).rows[0]?.n;
+  const processed = () =>
+    countOf(
+      `SELECT count(*)::int AS n FROM processed_events p JOIN outbox o USING (event_id)
+        WHERE (o.payload->>'task_id')::uuid = ANY($1::uuid[])`,
+    );
   await eventually(async () => (await processed()) === ids.length, `${ids.length} events processed`, 10_000);
   // The live stream, reopened with Last-Event-ID whenever it ended, saw every create once.
   const streamed = () => ids.filter((id) => stream.created.has(id)).length;
