@@ -15,6 +15,7 @@ import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts'
 import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { bodyOf, type RunningApi, startApi } from '../support/api-harness.ts';
 import type { TestUser } from '../support/oidc-fixture.ts';
+import { eventually } from '../support/test-database.ts';
 import { createTopologyDatabase, type TopologyDatabase } from '../support/topology.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -69,17 +70,22 @@ async function expectReplicaBehind(): Promise<void> {
   const task = await bodyOf<Task>(
     await writer.request('bob', 'POST', '/tasks', { json: { title: 'lag check' } }),
   );
+  if (await onReplica(task.id))
+    throw new Error(
+      'The replica is not behind (it already has a task created a moment ago): these tests need its apply delay (npm run stack -- --apply-delay 3s)',
+    );
+}
+
+/** Whether the replica itself (not through the API) has the task yet. */
+async function onReplica(taskId: string): Promise<boolean> {
   const replica = new pg.Client({ connectionString: database.replicaUrl });
   await replica.connect();
   try {
     const { rows } = await replica.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM tasks WHERE id = $1',
-      [task.id],
+      [taskId],
     );
-    if (rows[0]?.n !== 0)
-      throw new Error(
-        'The replica is not behind (it already has a task created a moment ago): these tests need its apply delay (npm run stack -- --apply-delay 3s)',
-      );
+    return rows[0]?.n === 1;
   } finally {
     await replica.end();
   }
@@ -93,8 +99,13 @@ afterAll(async () => {
 
 describe('with a replica 3 seconds behind (checked before the tests)', () => {
   it('a caught-up replica serves reads', async () => {
-    await writer.request('bob', 'POST', '/tasks', { json: { title: 'warm-up' } });
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const warmUp = await bodyOf<Task>(
+      await writer.request('bob', 'POST', '/tasks', { json: { title: 'warm-up' } }),
+    );
+    // 3 s of apply delay, or more while the rest of CI loads the cluster: wait for the replica
+    // itself, then for the API's replica polls (every 200 ms) to have seen it.
+    await eventually(() => onReplica(warmUp.id), 'the replica applies the warm-up write', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const before = await replicaReads(reader);
     await listing(reader, 'dave');
     expect(await replicaReads(reader)).toBeGreaterThan(before);
