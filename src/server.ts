@@ -17,11 +17,14 @@ async function main(): Promise<void> {
   if (cluster.isWorker) return serve(config);
   // The primary's own work is loaded here only: a worker would carry the background wing
   // (RabbitMQ, nodemailer), the migrations and the embedded database's code for nothing.
-  const [{ startBackgroundWork }, { runWorkers }, { preparePrimary }] = await Promise.all([
+  const [{ startBackgroundWork }, { runWorkers }, { preparePrimary }, { checkPortFree }] = await Promise.all([
     import('./background/start.ts'),
     import('./start/cluster-workers.ts'),
     import('./start/prepare-primary.ts'),
+    import('./start/listen-on-port.ts'),
   ]);
+  // A port in use stops the start before any database is started for it.
+  await checkPortFree(config.host, config.port);
   const { config: prepared, embedded } = await preparePrimary(config);
   // Without a broker there is no separate worker: this process does the background work.
   const background = prepared.amqp.url

@@ -1,7 +1,7 @@
 /**
  * WEB_CONCURRENCY API processes (node:cluster): forked with what the primary
- * prepared, replaced when one dies, stopped together, and the primary's
- * teardown once the last has gone.
+ * prepared, each on sockets of its own where it can (listen-on-port.ts), replaced
+ * when one dies, stopped together, and the primary's teardown once the last has gone.
  */
 import cluster from 'node:cluster';
 import { devIssuerOf } from '../auth/dev-idp/dev-issuer.ts';
@@ -9,16 +9,17 @@ import type { Config } from '../config/config.ts';
 import { coordinateCacheGenerations } from '../infra/cache/cluster-generation-store.ts';
 import { listenForOutsideWrites } from '../infra/cache/outside-writes.ts';
 import { print, startupBanner } from '../startup-banner.ts';
+import { whenListening } from './listen-on-port.ts';
 
 /** What the primary stops after the API: the in-process background work, then the embedded database. */
 export type Teardown = () => Promise<void>;
 
 export async function runWorkers(config: Config, teardown: Teardown, embedded: boolean): Promise<void> {
-  // Each worker accepts its own connections from the shared socket. In node:cluster's default
-  // (round-robin) the primary accepts them all and hands each to a worker, one at a time per
-  // worker, waiting for the worker to take it: with the workers busy, a burst of new connections
-  // waited seconds for a first answer (bench c500: p99 2.3 s; 76-138 ms without; see
-  // docs/performance.md). NODE_CLUSTER_SCHED_POLICY, when set, still chooses.
+  // Where workers share node:cluster's socket (no reusePort, listen-on-port.ts), each accepts from
+  // it itself. In node:cluster's default (round-robin) the primary accepts them all and hands each
+  // to a worker, one at a time per worker, waiting for the worker to take it: with the workers
+  // busy, a burst of new connections waited seconds for a first answer (bench c500: p99 2.3 s;
+  // 76-138 ms without; see docs/performance.md). NODE_CLUSTER_SCHED_POLICY, when set, still chooses.
   if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let listening = 0;
@@ -38,20 +39,21 @@ export async function runWorkers(config: Config, teardown: Teardown, embedded: b
       (error) => print(`cache: listening for outside writes failed (${error.message}); reconnecting`),
     );
   }
-  const fork = () =>
-    alive.add(
-      cluster.fork({
-        DATABASE_URL: config.database.url,
-        CACHE_GENERATIONS: config.cacheGenerations,
-        DATABASE_PREPARED_STATEMENTS: String(config.database.preparedStatements),
-      }).id,
-    );
-  cluster.on('listening', () => {
+  const onListening = () => {
     listening += 1;
     if (listening === config.webConcurrency) {
       print(startupBanner(config, config.oidc.issuer ?? devIssuerOf(config), embedded));
     }
-  });
+  };
+  const fork = () => {
+    const worker = cluster.fork({
+      DATABASE_URL: config.database.url,
+      CACHE_GENERATIONS: config.cacheGenerations,
+      DATABASE_PREPARED_STATEMENTS: String(config.database.preparedStatements),
+    });
+    whenListening(worker, onListening);
+    alive.add(worker.id);
+  };
   const stop = () => {
     if (stopping) return;
     stopping = true;

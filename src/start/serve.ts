@@ -1,6 +1,7 @@
 /** Serving the API in this process: built, listening, and closed gracefully on a signal. */
 import cluster from 'node:cluster';
 import type { Config } from '../config/config.ts';
+import { listenOnPort } from './listen-on-port.ts';
 
 /** Serves until SIGTERM/SIGINT, then finishes in-flight requests and runs `afterClose`. */
 export async function serve(config: Config, afterClose: () => Promise<void> = async () => {}): Promise<void> {
@@ -25,5 +26,5 @@ export async function serve(config: Config, afterClose: () => Promise<void> = as
   } else {
     process.on('SIGINT', () => void shutdown('SIGINT'));
   }
-  await app.listen({ port: config.port, host: config.host });
+  await listenOnPort(app, config);
 }

@@ -7,8 +7,8 @@
  * the same database as the running server.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { probeListen } from '../listen-probe.ts';
 
 export const DEFAULT_EMBEDDED_PORT = 54329;
 /** How far above the preferred port a free one is looked for. */
@@ -29,11 +29,10 @@ export async function rememberPort(dataDir: string, port: number): Promise<void>
 
 /** Whether nothing listens on 127.0.0.1:port (where the embedded PostgreSQL binds). */
 export function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
-  });
+  return probeListen('127.0.0.1', port).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The first free port from `preferred` upwards. */
