@@ -57,7 +57,8 @@ export function whenListening(worker: Worker, onListening: () => void): void {
 /** Serves `app` on the configured port: in a worker, on ACCEPTS_PER_TURN sockets where it can. */
 export async function listenOnPort(app: FastifyInstance, config: Config): Promise<void> {
   const at = { port: config.port, host: config.host };
-  if (!cluster.isWorker || !reusePortAvailable()) {
+  // PORT=0 (any free port) must stay one port for every worker: node:cluster's socket then.
+  if (!cluster.isWorker || !reusePortAvailable() || config.port === 0) {
     await app.listen(at);
     process.send?.({ act: LISTENING });
     return;
