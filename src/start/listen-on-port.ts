@@ -60,7 +60,7 @@ export async function listenOnPort(app: FastifyInstance, config: Config): Promis
   // PORT=0 (any free port) must stay one port for every worker: node:cluster's socket then.
   if (!cluster.isWorker || !reusePortAvailable() || config.port === 0) {
     await app.listen(at);
-    process.send?.({ act: LISTENING });
+    if (cluster.isWorker) process.send?.({ act: LISTENING });
     return;
   }
   let extra: net.Server[] = [];
