@@ -11,10 +11,12 @@
  * docs/performance.md). With ACCEPTS_PER_TURN sockets a turn accepts up to
  * that many. Round robin (the primary accepting) is no way out: it hands a
  * worker one connection at a time and waits for it to take it, one per turn
- * again. Where reusePort is missing (Node.js 20, Windows) the workers share
- * node:cluster's socket as before.
+ * again. Where reusePort is missing or does not spread connections (Node.js
+ * 20, Windows, macOS), and for PORT=0, the workers share node:cluster's socket
+ * as before.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
@@ -58,11 +60,12 @@ export function whenListening(worker: Worker, onListening: () => void): void {
 export async function listenOnPort(app: FastifyInstance, config: Config): Promise<void> {
   const at = { port: config.port, host: config.host };
   // PORT=0 (any free port) must stay one port for every worker: node:cluster's socket then.
-  if (!cluster.isWorker || !reusePortAvailable() || config.port === 0) {
-    await app.listen(at);
-    if (cluster.isWorker) process.send?.({ act: LISTENING });
-    return;
-  }
+  if (cluster.isWorker && reusePortAvailable() && config.port !== 0) await listenOnOwnSockets(app, at);
+  else await app.listen(at);
+  if (cluster.isWorker) process.send?.({ act: LISTENING });
+}
+
+async function listenOnOwnSockets(app: FastifyInstance, at: { port: number; host: string }): Promise<void> {
   let extra: net.Server[] = [];
   // Fastify closes its own server after preClose, then the database. Its server does not
   // count the connections the other sockets took: they stop and end here, before either.
@@ -74,16 +77,8 @@ export async function listenOnPort(app: FastifyInstance, config: Config): Promis
   // Fastify's server listens on one; the others hand it their connections, so its timeouts
   // and keep-alive apply to every connection alike.
   await app.listen({ ...at, reusePort: true } as typeof at);
-  extra = await Promise.all(
-    Array.from(
-      { length: ACCEPTS_PER_TURN - 1 },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer((socket) => app.server.emit('connection', socket));
-          server.once('error', reject);
-          server.listen({ ...at, reusePort: true }, () => resolve(server));
-        }),
-    ),
+  extra = Array.from({ length: ACCEPTS_PER_TURN - 1 }, () =>
+    net.createServer((socket) => app.server.emit('connection', socket)).listen({ ...at, reusePort: true }),
   );
-  process.send?.({ act: LISTENING });
+  await Promise.all(extra.map((server) => once(server, 'listening')));
 }

@@ -13,7 +13,7 @@ import type { TaskPage } from '../../src/modules/tasks/tasks.listing-schemas.ts'
 import type { Task } from '../../src/modules/tasks/tasks.schemas.ts';
 import { onNewConnection, untilEveryWorkerMissed } from '../support/cluster-requests.ts';
 import { linkedTaskIds } from '../support/mail-links.ts';
-import { devTokenFor, freePort, start, stop, WORKER_SCRIPT } from '../support/npm-start.ts';
+import { devTokenFor, freePort, start, stop, WORKER_SCRIPT, workerPidsOf } from '../support/npm-start.ts';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -148,14 +148,6 @@ describe('npm start on a fresh machine', () => {
     stopEmbeddedPostgres(dataDir);
   }, 240_000);
 });
-
-/** The worker processes (node:cluster children running the server) of a primary. */
-function workerPidsOf(primary: number): number[] {
-  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(WORKER_SCRIPT))
-    .map((line) => Number.parseInt(line.trim(), 10));
-}
 
 const isAlive = (pid: number) => {
   try {

@@ -7,7 +7,6 @@
  * served, a stop finishes the requests in flight on all of them, and a port
  * in use stops the start at once.
  */
-import { execFileSync } from 'node:child_process';
 import { readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import pg from 'pg';
@@ -20,7 +19,7 @@ import {
   type Started,
   spawnStart,
   start,
-  WORKER_SCRIPT,
+  workerPidsOf,
 } from '../support/npm-start.ts';
 import { createTestDatabase, eventually, type TestDatabase } from '../support/test-database.ts';
 
@@ -68,13 +67,6 @@ async function descriptorsOf(pid: number, inode: string): Promise<number> {
   return targets.filter((target) => target === `socket:[${inode}]`).length;
 }
 
-function workerPids(primary: number): number[] {
-  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(WORKER_SCRIPT))
-    .map((line) => Number.parseInt(line.trim(), 10));
-}
-
 /** A GET on a connection of its own (closed after the answer): each may land on any descriptor. */
 function getOnNewConnection(path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -94,7 +86,7 @@ function getOnNewConnection(path: string): Promise<number> {
 describe('npm start with two workers', () => {
   it('listens in each worker on ACCEPTS_PER_TURN sockets of its own (one shared socket without reusePort)', async () => {
     const primary = started?.child.pid as number;
-    const workers = workerPids(primary);
+    const workers = workerPidsOf(primary);
     expect(workers).toHaveLength(2);
     const sockets = await listeningInodes(port);
     const held = await Promise.all(

@@ -2,7 +2,7 @@
  * `npm start` as a newcomer runs it, in a child process with a clean
  * environment: what it prints, when it is ready, how it ends.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,14 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const START_COMMAND = ['.'];
 /** What node:cluster runs in each worker process. */
 export const WORKER_SCRIPT = 'dist/server.js';
+
+/** The worker processes (node:cluster children running the server) of a primary. */
+export function workerPidsOf(primary: number): number[] {
+  return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(WORKER_SCRIPT))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
 
 export interface Started {
   child: ChildProcess;
